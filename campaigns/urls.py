@@ -1,0 +1,4 @@
+"""Page routes of the campaigns app."""
+
+app_name = "campaigns"
+urlpatterns: list = []

@@ -1,0 +1,26 @@
+"""URL routes: pages, accounts (allauth), the admin, and the API under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+import organiser.admin  # noqa: F401  (configures the admin site before urls are built)
+from organiser import views
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves its script from a URL, so the docs work under the CSP (no inline script).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("volunteers.api_urls")),
+    path("", include("campaigns.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_patterns, "api"))),
+    path("", include("volunteers.urls")),
+    path("", include("campaigns.urls")),
+]

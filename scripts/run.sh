@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make run`: set up and start the whole platform on this machine (web, Celery worker and beat).
+source "$(dirname "$0")/_common.sh"
+ensure_venv requirements.txt
+mkdir -p var
+embedded_services
+export DEBUG="${DEBUG:-true}"
+[ -f var/secret_key ] || "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+export SECRET_KEY="${SECRET_KEY:-$(cat var/secret_key)}"
+export ACCOUNT_EMAIL_VERIFICATION="${ACCOUNT_EMAIL_VERIFICATION:-optional}"
+PORT="${PORT:-8000}"
+export SITE_URL="${SITE_URL:-http://localhost:$PORT}"
+PY="$VENV/bin/python"
+
+echo "==> migrating"
+"$PY" manage.py migrate --no-input
+"$PY" manage.py collectstatic --no-input --verbosity 0
+echo "==> loading seats, results and the demo campaign"
+"$PY" manage.py load_demo
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+"$VENV/bin/celery" -A organiser worker --loglevel=INFO --concurrency=2 > var/worker.log 2>&1 & pids+=($!)
+"$VENV/bin/celery" -A organiser beat --loglevel=INFO --schedule var/celerybeat-schedule > var/beat.log 2>&1 & pids+=($!)
+echo "==> started Celery worker (log var/worker.log) and beat (log var/beat.log)"
+echo "==> mail is not sent in this mode: read it in var/mail/"
+echo "==> Organiser on $SITE_URL  (admin: $SITE_URL/admin/  API: $SITE_URL/api/v1/docs/)"
+"$VENV/bin/gunicorn" organiser.wsgi --bind "127.0.0.1:$PORT" --workers 2 --access-logfile - & pids+=($!)
+wait "${pids[-1]}"

@@ -1,0 +1,21 @@
+"""Settings for the test suite: the project's settings with test-only relaxations.
+
+Everything real stays real (PostgreSQL, Redis, Celery's configuration); only what would get
+in the way of a test client is relaxed: no HTTPS redirect, a fast password hasher.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "t" * 50)
+os.environ.setdefault("LOG_FORMAT", "text")
+
+from organiser.settings import *  # noqa: F403
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"organiser-test-{os.getpid()}"  # noqa: F405
+# allauth's rate limits stay on (they are tested); this keeps unrelated tests from tripping them.
+ACCOUNT_RATE_LIMITS = dict.fromkeys(ACCOUNT_RATE_LIMITS, "1000/m/ip")  # noqa: F405

@@ -1,0 +1,8 @@
+"""App config for volunteers: people and their time (accounts, roles, teams, shifts, reminders)."""
+
+from django.apps import AppConfig
+
+
+class VolunteersConfig(AppConfig):
+    name = "volunteers"
+    verbose_name = "Volunteers"

@@ -1,0 +1,4 @@
+"""Page routes of the volunteers app."""
+
+app_name = "volunteers"
+urlpatterns: list = []
