@@ -60,8 +60,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "organiser.middleware.StaffMustUseMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "organiser.middleware.StaffMustUseMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
