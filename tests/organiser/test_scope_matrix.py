@@ -75,12 +75,9 @@ def test_scope_rules_per_role_and_object(world, role):
         assert scope.can_change(user, obj) is may_change, f"{role} change {name}"
 
 
-ADMIN_ROUTES = {"team_a": "volunteers_team", "team_b": "volunteers_team", "grant_b": None}
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_admin_routes_follow_the_matrix(world, role):
-    client, user = client_for(world, role)
+    client, _ = client_for(world, role)
     changelist = client.get(reverse("admin:volunteers_team_changelist"))
     if role in ("anonymous", "team_lead", "volunteer"):
         # Not organisers: the admin sends them to log in, showing nothing.
