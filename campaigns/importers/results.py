@@ -1,0 +1,283 @@
+"""Commons Library general election results files: by candidate and by constituency.
+
+Both the 2024 layout (``ONS ID``, ``Party abbreviation``, ``Candidate first name`` …) and the earlier snake_case
+releases (``ons_id``, ``party_abbreviation``, ``firstname``, ``surname``, ``votes`` …) are read. Which of the two
+files it is comes from its headers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+
+from campaigns.importers.base import (
+    Column,
+    CsvTable,
+    ImportRejected,
+    Problem,
+    RowChecker,
+    decode,
+    reject_if,
+)
+
+SEAT_COLUMNS = [
+    Column("ons_id", ("ONS ID", "ons_id", "constituency_code", "pcon24cd")),
+    Column("region_code", ("ONS region ID", "ons_region_id"), required=False),
+    Column("constituency_name", ("Constituency name", "constituency_name")),
+    Column("region_name", ("Region name", "region_name"), required=False),
+    Column("country_name", ("Country name", "country_name")),
+    Column("constituency_type", ("Constituency type", "constituency_type"), required=False),
+]
+
+CANDIDATE_COLUMNS = [
+    *SEAT_COLUMNS,
+    Column("party_name", ("Party name", "party_name")),
+    Column("party_abbreviation", ("Party abbreviation", "party_abbreviation", "party_abbreviation_2")),
+    Column("ec_party_id", ("Electoral Commission party ID", "electoral_commission_party_id"), required=False),
+    Column("first_name", ("Candidate first name", "firstname", "first_name", "candidate_firstname")),
+    Column("surname", ("Candidate surname", "surname", "candidate_surname")),
+    Column("gender", ("Candidate gender", "gender"), required=False),
+    Column("sitting_mp", ("Sitting MP", "sitting_mp"), required=False),
+    Column("votes", ("Votes", "votes")),
+    Column("share", ("Share", "share"), required=False),
+    Column("dc_person_id", ("DC Person ID", "dc_person_id", "person_id"), required=False),
+]
+
+CONSTITUENCY_COLUMNS = [
+    *SEAT_COLUMNS,
+    Column("declaration_time", ("Declaration time", "declaration_time"), required=False),
+    Column("result", ("Result", "result")),
+    Column("first_party", ("First party", "first_party")),
+    Column("second_party", ("Second party", "second_party"), required=False),
+    Column("electorate", ("Electorate", "electorate")),
+    Column("valid_votes", ("Valid votes", "valid_votes")),
+    Column("invalid_votes", ("Invalid votes", "invalid_votes")),
+    Column("majority", ("Majority", "majority")),
+]
+
+NATIONS = {
+    "england": "England",
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern ireland": "Northern Ireland",
+}
+NATION_BY_PREFIX = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
+
+
+@dataclass
+class SeatRow:
+    code: str
+    name: str
+    nation: str
+    region_code: str
+    region_name: str
+    constituency_type: str
+
+
+@dataclass
+class CandidateRow:
+    row: int
+    code: str
+    party_name: str | None  # None: an independent
+    party_abbreviation: str
+    ec_party_id: str
+    first_name: str
+    surname: str
+    gender: str
+    votes: int
+    dc_person_id: int | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.surname}".strip()
+
+
+@dataclass
+class ConstituencyResultRow:
+    row: int
+    code: str
+    electorate: int
+    valid_votes: int
+    invalid_votes: int
+    majority: int
+    result_text: str
+    first_party: str
+    second_party: str
+    declared_at: datetime | None
+
+
+@dataclass
+class ResultsFile:
+    kind: str  # "by_candidate" | "by_constituency"
+    seats: dict[str, SeatRow] = field(default_factory=dict)
+    candidates: list[CandidateRow] = field(default_factory=list)
+    constituency_results: list[ConstituencyResultRow] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.candidates) + len(self.constituency_results)
+
+
+def is_independent(party_name: str, abbreviation: str) -> bool:
+    return abbreviation.lower() in {"ind", "independent"} or party_name.lower() == "independent"
+
+
+def name_key(name: str) -> str:
+    """A spelling-insensitive key for a person's name (for files without Democracy Club ids)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def detect_kind(table: CsvTable) -> str | None:
+    if table.has("electorate") or table.has("valid_votes"):
+        return "by_constituency"
+    if table.has("votes") or table.has("party_abbreviation") or table.has("surname"):
+        return "by_candidate"
+    return None
+
+
+def _seat(check: RowChecker, number: int, row: list[str], known: set[str] | None) -> SeatRow | None:
+    table = check.table
+    code = check.code(number, row, "ons_id", known=known)
+    name = check.text(number, row, "constituency_name")
+    country = table.get(row, "country_name")
+    nation = NATIONS.get(country.lower())
+    if country and nation is None:
+        check.add(number, "country_name", f"'{country}' is not England, Wales, Scotland or Northern Ireland")
+    if code is None or name is None:
+        return None
+    return SeatRow(
+        code=code,
+        name=name,
+        nation=nation or NATION_BY_PREFIX[code[0]],
+        region_code=table.get(row, "region_code"),
+        region_name=table.get(row, "region_name"),
+        constituency_type=table.get(row, "constituency_type"),
+    )
+
+
+def _declared_at(check: RowChecker, number: int, row: list[str]) -> datetime | None:
+    raw = check.table.get(row, "declaration_time")
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"):
+        try:
+            return timezone.make_aware(datetime.strptime(raw, fmt))  # noqa: DTZ007 - made aware at once
+        except ValueError:
+            continue
+    check.add(number, "declaration_time", f"'{raw}' is not a date and time")
+    return None
+
+
+def parse_results(data: bytes, *, known_codes: set[str] | None = None) -> ResultsFile:
+    """Parse and check one Commons Library results file (either kind); raise :class:`ImportRejected` with every
+    problem found. ``known_codes``: when given, constituency codes outside it are reported as unknown."""
+    text = decode(data)
+    probe = CsvTable(text, CANDIDATE_COLUMNS + CONSTITUENCY_COLUMNS[len(SEAT_COLUMNS) :])
+    kind = detect_kind(probe)
+    if kind is None:
+        found = ", ".join(probe.header[:8])
+        raise ImportRejected(
+            [
+                Problem(
+                    1,
+                    None,
+                    "this is not a Commons Library results file by candidate or by constituency "
+                    f"(columns found: {found})",
+                )
+            ]
+        )
+    table = CsvTable(text, CANDIDATE_COLUMNS if kind == "by_candidate" else CONSTITUENCY_COLUMNS)
+    reject_if(table.missing_problems())
+    if not table.rows:
+        raise ImportRejected([Problem(None, None, "the file has a header but no data rows")])
+    check = RowChecker(table)
+    parsed = ResultsFile(kind=kind)
+    seen: dict[tuple, int] = {}
+    for number, row in table.rows:
+        seat = _seat(check, number, row, known_codes)
+        if seat is not None:
+            parsed.seats.setdefault(seat.code, seat)
+        if kind == "by_candidate":
+            party_name = check.text(number, row, "party_name")
+            abbreviation = check.text(number, row, "party_abbreviation")
+            first_name = table.get(row, "first_name")
+            surname = check.text(number, row, "surname")
+            votes = check.count(number, row, "votes")
+            dc_raw = table.get(row, "dc_person_id")
+            dc_person_id = None
+            if dc_raw:
+                if dc_raw.isdigit():
+                    dc_person_id = int(dc_raw)
+                else:
+                    check.add(number, "dc_person_id", f"'{dc_raw}' is not a Democracy Club person id")
+            if None in (seat, party_name, abbreviation, surname, votes):
+                continue
+            candidate = CandidateRow(
+                row=number,
+                code=seat.code,
+                party_name=None if is_independent(party_name, abbreviation) else party_name,
+                party_abbreviation=abbreviation,
+                ec_party_id=table.get(row, "ec_party_id"),
+                first_name=first_name,
+                surname=surname,
+                gender=table.get(row, "gender"),
+                votes=votes,
+                dc_person_id=dc_person_id,
+            )
+            identity = (seat.code, dc_person_id) if dc_person_id else (seat.code, name_key(candidate.full_name))
+            if identity in seen:
+                check.add(number, "surname", f"the same candidate ({candidate.full_name}) as row {seen[identity]}")
+                continue
+            seen[identity] = number
+            parsed.candidates.append(candidate)
+        else:
+            numbers = {
+                k: check.count(number, row, k) for k in ("electorate", "valid_votes", "invalid_votes", "majority")
+            }
+            result_text = check.text(number, row, "result")
+            first_party = check.text(number, row, "first_party")
+            declared_at = _declared_at(check, number, row)
+            if seat is None or None in numbers.values() or result_text is None or first_party is None:
+                continue
+            if seat.code in seen:
+                check.add(number, "ons_id", f"constituency {seat.code} appears twice (also row {seen[seat.code]})")
+                continue
+            seen[seat.code] = number
+            if numbers["valid_votes"] > numbers["electorate"]:
+                check.add(number, "valid_votes", "is larger than the electorate")
+            parsed.constituency_results.append(
+                ConstituencyResultRow(
+                    row=number,
+                    code=seat.code,
+                    result_text=result_text,
+                    first_party=first_party,
+                    second_party=table.get(row, "second_party"),
+                    declared_at=declared_at,
+                    **numbers,
+                )
+            )
+    reject_if(check.problems)
+    return parsed
+
+
+def check_vote_totals(candidates: list[CandidateRow], valid_votes: dict[str, int]) -> list[Problem]:
+    """A problem for each seat whose candidates' votes do not add up to its valid votes."""
+    totals: dict[str, int] = {}
+    last_row: dict[str, int] = {}
+    for candidate in candidates:
+        totals[candidate.code] = totals.get(candidate.code, 0) + candidate.votes
+        last_row[candidate.code] = candidate.row
+    return [
+        Problem(
+            last_row[code],
+            "Votes",
+            f"candidates' votes in {code} add up to {total:,}, but the seat's valid votes are {valid_votes[code]:,}",
+        )
+        for code, total in totals.items()
+        if code in valid_votes and valid_votes[code] != total
+    ]

@@ -1,0 +1,12 @@
+"""`manage.py import_results`: import Commons Library results files (by candidate and/or by constituency)."""
+
+from campaigns.management.commands._base import ImportCommand
+from campaigns.services.imports import results_import
+
+
+class Command(ImportCommand):
+    help = "Import Commons Library results files (by candidate and/or by constituency, told apart by their headers)."
+    needs_election = True
+
+    def run(self, *, files, election, options):
+        return results_import(election=election, files=files)

@@ -1,0 +1,16 @@
+"""`manage.py load_demo`: load the real 2024 general election (results, notional 2019, census, candidates, hex map).
+
+Idempotent: a second run finds nothing to change and says so.
+"""
+
+from django.core.management.base import BaseCommand
+
+from campaigns.services.demo import demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the real UK general election of 4 July 2024 shipped in campaigns/data."
+
+    def handle(self, *args, **options) -> None:
+        for report in demo_load():
+            self.stdout.write(report.summary())
