@@ -1,0 +1,462 @@
+"""What every benchmark shares: a throwaway database, a gunicorn server, a load run, the report line.
+
+A benchmark module looks like this (``python -m benchmarks.<name>``)::
+
+    from benchmarks.harness import load, progress, report, serve, temporary_database
+
+    with temporary_database("my_bench"):
+        ...  # set up data with the ORM
+        with serve("organiser.wsgi:application") as base_url:
+            floor = load(base_url + "/_bench/minimal", duration=5, connections=4)
+            value = load(base_url + "/", duration=5, connections=4)
+    report(benchmark="my_bench", metric="throughput", value=value.rps, unit="requests/s",
+           floor=floor.rps, goal="...")
+
+Progress goes to stderr; the report is the only thing on stdout and is the last line printed, so
+``scripts/benchmarks.sh`` can collect it. All traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/organiser"
+DEFAULT_SETTINGS_MODULE = "benchmarks.settings"
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
+# The Python load generator stops at this many requests even if the time is not up.
+MAX_REQUESTS = 500_000
+
+
+def progress(message: str) -> None:
+    """A progress line on stderr (stdout carries only the report line)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def benchmark_seconds(default: float) -> float:
+    """Seconds per measured load run: ``BENCHMARK_SECONDS`` from the environment, else ``default``."""
+    return float(os.environ.get("BENCHMARK_SECONDS", default))
+
+
+# --- the report line ------------------------------------------------------------------------------
+
+
+def _significant(number: float, digits: int = 3) -> float:
+    if number == 0 or not math.isfinite(number):
+        return number
+    return round(number, digits - 1 - math.floor(math.log10(abs(number))))
+
+
+def report(
+    *,
+    benchmark: str,
+    metric: str,
+    value: float,
+    unit: str,
+    floor: float,
+    goal: str,
+    goal_ratio: float | None = None,
+    lower_is_better: bool = False,
+    **extra: object,
+) -> dict:
+    """Print the benchmark's result as one JSON line on stdout, and return it.
+
+    ``floor`` is the same work done the bare way, measured in the same run; ``ratio`` is
+    ``value / floor`` to three significant figures (None when the floor is zero). ``goal`` says
+    in words what the ratio should be; give ``goal_ratio`` too and the line says whether it was
+    met (``ratio >= goal_ratio``, or ``<=`` when ``lower_is_better``, e.g. for seconds).
+    Extra keyword arguments are added as they are.
+    """
+    exact_ratio = value / floor if floor else None
+    line = {
+        "benchmark": benchmark,
+        "metric": metric,
+        "value": _significant(value, 4),
+        "unit": unit,
+        "floor": _significant(floor, 4),
+        "ratio": _significant(exact_ratio) if exact_ratio is not None else None,
+        "goal": goal,
+    }
+    if goal_ratio is not None:
+        met = exact_ratio is not None and (exact_ratio <= goal_ratio if lower_is_better else exact_ratio >= goal_ratio)
+        line |= {"goal_ratio": goal_ratio, "goal_met": met}
+    line |= extra
+    sys.stderr.flush()
+    print(json.dumps(line), flush=True)
+    return line
+
+
+# --- a database of its own ------------------------------------------------------------------------
+
+
+def _maintenance_url(database_url: str) -> str:
+    """The server's ``postgres`` database, where databases are created and dropped."""
+    parts = urlsplit(database_url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"benchmarks need PostgreSQL, not {parts.scheme}://")
+    return urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
+
+
+def _with_database(database_url: str, name: str) -> str:
+    parts = urlsplit(database_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def create_database(name: str, database_url: str) -> None:
+    with psycopg.connect(_maintenance_url(database_url), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_database(name: str, database_url: str) -> None:
+    with psycopg.connect(_maintenance_url(database_url), autocommit=True) as conn:
+        # FORCE ends sessions a killed server may have left behind (PostgreSQL 13+).
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def database_exists(name: str, database_url: str) -> bool:
+    with psycopg.connect(_maintenance_url(database_url), autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+@contextlib.contextmanager
+def temporary_database(name_prefix: str, *, migrate: bool = True) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this run; Django points at it; dropped afterwards.
+
+    The database is created on the server DATABASE_URL names (default: the local one), and
+    DATABASE_URL is set to it in this process's environment, so servers started by :func:`serve`
+    inside the block use it too. Django is set up here with DJANGO_SETTINGS_MODULE, by default
+    ``benchmarks.settings``. Yields the database name. The database is dropped even on error.
+    """
+    import django
+    from django.apps import apps
+    from django.db import connections
+
+    server_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    prefix = re.sub(r"[^a-z0-9_]", "_", name_prefix.lower())[:40]
+    name = f"bench_{prefix}_{uuid.uuid4().hex[:8]}"
+    database_url = _with_database(server_url, name)
+
+    create_database(name, server_url)
+    progress(f"created database {name}")
+    previous_url = os.environ.get("DATABASE_URL")
+    previous_name = None
+    try:
+        os.environ["DATABASE_URL"] = database_url
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS_MODULE)
+        if apps.ready:
+            # Django was set up earlier in this process: point its connection at the new database.
+            connections["default"].close()
+            previous_name = connections["default"].settings_dict["NAME"]
+            connections["default"].settings_dict["NAME"] = name
+        else:
+            django.setup()
+        if migrate:
+            from django.core.management import call_command
+
+            progress("migrating")
+            call_command("migrate", verbosity=0, interactive=False)
+        yield name
+    finally:
+        connections.close_all()
+        if previous_name is not None:
+            connections["default"].settings_dict["NAME"] = previous_name
+        if previous_url is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous_url
+        drop_database(name, server_url)
+        progress(f"dropped database {name}")
+
+
+# --- a real server --------------------------------------------------------------------------------
+
+
+def _require_loopback(url: str) -> None:
+    host = urlsplit(url).hostname
+    if host not in LOOPBACK_HOSTS:
+        raise ValueError(f"benchmarks only send traffic to 127.0.0.1, not {host}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str, *, timeout: float = 5.0) -> int:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.request("GET", parts.path or "/")
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def serve(
+    wsgi_app_path: str = "organiser.wsgi:application",
+    *,
+    workers: int = 2,
+    env: Mapping[str, str] | None = None,
+    ready_path: str = "/",
+    timeout: float = 60.0,
+) -> Iterator[str]:
+    """Run gunicorn (sync workers) on a free loopback port; yield its base URL; stop it after.
+
+    The server inherits this process's environment (so DATABASE_URL set by
+    :func:`temporary_database`), with DJANGO_SETTINGS_MODULE defaulting to benchmarks.settings,
+    plus ``env``. It is ready when ``ready_path`` answers with any status below 500.
+    """
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server_env = {"DJANGO_SETTINGS_MODULE": DEFAULT_SETTINGS_MODULE, **os.environ, **(env or {})}
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        wsgi_app_path,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--backlog",
+        "512",
+        "--log-level",
+        "warning",
+        "--chdir",
+        str(BASE_DIR),
+    ]
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(command, env=server_env, stdout=log, stderr=subprocess.STDOUT, cwd=BASE_DIR)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read()[-4000:]}")
+                with contextlib.suppress(OSError):
+                    if _get(base_url + ready_path) < 500:
+                        break
+                if time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f}s:\n{log.read()[-4000:]}")
+                time.sleep(0.2)
+            progress(f"gunicorn ({workers} sync workers, {wsgi_app_path}) serving {base_url}")
+            yield base_url
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+# --- load -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+    tool: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# wrk calls done() once at the end; latency percentiles are in microseconds.
+WRK_REPORT_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %.0f, "p95_us": %.0f, "p99_us": %.0f, "errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def _header_lines(headers: Mapping[str, str] | None, cookies: Mapping[str, str] | None) -> dict[str, str]:
+    lines = dict(headers or {})
+    if cookies:
+        lines["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    return lines
+
+
+def _load_wrk(wrk: str, url: str, duration: float, connections: int, headers: dict[str, str]) -> LoadResult:
+    threads = max(1, min(connections, os.cpu_count() or 1))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_REPORT_LUA)
+        script.flush()
+        command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency"]
+        command += ["-s", script.name]
+        for name, value in headers.items():
+            command += ["-H", f"{name}: {value}"]
+        output = subprocess.run(
+            [*command, url], capture_output=True, text=True, check=True, timeout=duration + 30
+        ).stdout
+    match = re.search(r"^WRK_JSON (.*)$", output, re.MULTILINE)
+    if not match:
+        raise RuntimeError(f"wrk printed no report:\n{output}")
+    data = json.loads(match.group(1))
+    seconds = data["duration_us"] / 1e6
+    return LoadResult(
+        requests=data["requests"],
+        seconds=seconds,
+        rps=data["requests"] / seconds,
+        p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        errors=data["errors"],
+        tool="wrk",
+    )
+
+
+def _percentile(ordered: list[float], fraction: float) -> float:
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def _load_python(url: str, duration: float, connections: int, headers: dict[str, str]) -> LoadResult:
+    """Threads with http.client, keeping the connection alive when the server allows it."""
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    latencies: list[list[float]] = [[] for _ in range(connections)]
+    errors = [0] * connections
+    per_thread_cap = MAX_REQUESTS // connections
+    start = time.perf_counter()
+    deadline = start + duration
+
+    def worker(index: int) -> None:
+        conn = None
+        while time.perf_counter() < deadline and len(latencies[index]) < per_thread_cap:
+            began = time.perf_counter()
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+                conn.request("GET", target, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status >= 400:
+                    errors[index] += 1
+                if response.will_close:
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException):
+                errors[index] += 1
+                if conn is not None:
+                    conn.close()
+                conn = None
+                continue
+            latencies[index].append(time.perf_counter() - began)
+        if conn is not None:
+            conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=duration + 30)
+    seconds = time.perf_counter() - start
+    ordered = sorted(latency for per_thread in latencies for latency in per_thread)
+    return LoadResult(
+        requests=len(ordered),
+        seconds=seconds,
+        rps=len(ordered) / seconds,
+        p50_ms=_percentile(ordered, 0.50) * 1000,
+        p95_ms=_percentile(ordered, 0.95) * 1000,
+        p99_ms=_percentile(ordered, 0.99) * 1000,
+        errors=sum(errors),
+        tool="python",
+    )
+
+
+def load_tool() -> str:
+    """``wrk`` when it is installed and BENCHMARK_LOAD_TOOL is not ``python``; else ``python``."""
+    if os.environ.get("BENCHMARK_LOAD_TOOL", "wrk") != "python" and shutil.which("wrk"):
+        return "wrk"
+    return "python"
+
+
+def load(
+    url: str,
+    *,
+    duration: float,
+    connections: int = 4,
+    headers: Mapping[str, str] | None = None,
+    cookies: Mapping[str, str] | None = None,
+) -> LoadResult:
+    """GET ``url`` from ``connections`` concurrent clients for ``duration`` seconds (loopback only).
+
+    Uses wrk (latency percentiles from its ``done`` hook) when installed, else a Python load
+    generator bounded by time and by MAX_REQUESTS. Responses with status 400 or above count as
+    errors in both.
+    """
+    _require_loopback(url)
+    lines = _header_lines(headers, cookies)
+    if load_tool() == "wrk":
+        return _load_wrk(shutil.which("wrk") or "wrk", url, duration, connections, lines)
+    return _load_python(url, duration, connections, lines)
+
+
+def compare(
+    urls: Mapping[str, str], *, rounds: int, duration: float, connections: int = 4, warmup: float = 1.0
+) -> dict[str, list[LoadResult]]:
+    """Load each of ``urls`` (label → URL) in turn, ``rounds`` times, interleaved, after a warm-up.
+
+    Interleaving spreads whatever else the machine does over every label alike. Returns the
+    results per label, in round order; see :func:`median_rps`.
+    """
+    for label, url in urls.items():
+        load(url, duration=warmup, connections=connections)
+        progress(f"warmed up {label}")
+    results: dict[str, list[LoadResult]] = {label: [] for label in urls}
+    for round_number in range(1, rounds + 1):
+        for label, url in urls.items():
+            result = load(url, duration=duration, connections=connections)
+            results[label].append(result)
+            progress(
+                f"round {round_number}/{rounds} {label}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, "
+                f"p99 {result.p99_ms:.1f} ms, {result.errors} errors ({result.tool})"
+            )
+    return results
+
+
+def median_rps(results: list[LoadResult]) -> float:
+    ordered = sorted(result.rps for result in results)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2

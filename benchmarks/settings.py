@@ -1,0 +1,21 @@
+"""Settings for benchmark runs: the project's settings as production runs them, over plain HTTP.
+
+DEBUG is forced off (a DEBUG server records every query and measures nothing useful). Only what
+would stop a load generator on loopback is relaxed: no HTTPS redirect, no secure-only cookies.
+Static files use the plain storage so a run needs no ``collectstatic`` first; with the manifest
+storage the only difference per ``{% static %}`` tag is a dictionary lookup.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "benchmark-secret-key-" + "b" * 40)
+os.environ["DEBUG"] = "false"
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from organiser.settings import *  # noqa: F403
+
+ROOT_URLCONF = "benchmarks.urls"
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
