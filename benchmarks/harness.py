@@ -204,11 +204,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _get(url: str, *, timeout: float = 5.0) -> int:
+def _get(url: str, *, headers: Mapping[str, str] | None = None, timeout: float = 5.0) -> int:
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
-        conn.request("GET", parts.path or "/")
+        conn.request(
+            "GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), headers=dict(headers or {})
+        )
         response = conn.getresponse()
         response.read()
         return response.status
@@ -419,35 +421,50 @@ def load(
     connections: int = 4,
     headers: Mapping[str, str] | None = None,
     cookies: Mapping[str, str] | None = None,
+    expect_status: int = 200,
 ) -> LoadResult:
     """GET ``url`` from ``connections`` concurrent clients for ``duration`` seconds (loopback only).
 
-    Uses wrk (latency percentiles from its ``done`` hook) when installed, else a Python load
-    generator bounded by time and by MAX_REQUESTS. Responses with status 400 or above count as
-    errors in both.
+    One request first must answer ``expect_status`` (so a redirect to HTTPS or a login page is
+    not measured by mistake). Uses wrk (latency percentiles from its ``done`` hook) when
+    installed, else a Python load generator bounded by time and by MAX_REQUESTS. Responses with
+    status 400 or above count as errors in both.
     """
     _require_loopback(url)
     lines = _header_lines(headers, cookies)
+    if (status := _get(url, headers=lines)) != expect_status:
+        raise RuntimeError(
+            f"{url} answered {status}, not {expect_status} (is DJANGO_SETTINGS_MODULE benchmarks.settings?)"
+        )
     if load_tool() == "wrk":
         return _load_wrk(shutil.which("wrk") or "wrk", url, duration, connections, lines)
     return _load_python(url, duration, connections, lines)
 
 
 def compare(
-    urls: Mapping[str, str], *, rounds: int, duration: float, connections: int = 4, warmup: float = 1.0
+    urls: Mapping[str, str],
+    *,
+    rounds: int,
+    duration: float,
+    connections: int = 4,
+    warmup: float = 1.0,
+    headers: Mapping[str, str] | None = None,
+    cookies: Mapping[str, str] | None = None,
 ) -> dict[str, list[LoadResult]]:
     """Load each of ``urls`` (label → URL) in turn, ``rounds`` times, interleaved, after a warm-up.
 
-    Interleaving spreads whatever else the machine does over every label alike. Returns the
-    results per label, in round order; see :func:`median_rps`.
+    Interleaving spreads whatever else the machine does over every label alike. ``headers`` and
+    ``cookies`` (e.g. a session cookie) go with every request. Returns the results per label, in
+    round order; see :func:`median_rps`.
     """
+    sent = {"headers": headers, "cookies": cookies}
     for label, url in urls.items():
-        load(url, duration=warmup, connections=connections)
+        load(url, duration=warmup, connections=connections, **sent)
         progress(f"warmed up {label}")
     results: dict[str, list[LoadResult]] = {label: [] for label in urls}
     for round_number in range(1, rounds + 1):
         for label, url in urls.items():
-            result = load(url, duration=duration, connections=connections)
+            result = load(url, duration=duration, connections=connections, **sent)
             results[label].append(result)
             progress(
                 f"round {round_number}/{rounds} {label}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, "
