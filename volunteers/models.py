@@ -1,7 +1,11 @@
-"""People: the custom user with its role, seat grants for seat organisers, and teams."""
+"""People and their time: the custom user with its role, seat grants, teams, volunteers' profiles and
+consents, shifts and sign-ups."""
+
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -97,3 +101,245 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Volunteers' profiles and consent ------------------------------------------------------------
+
+
+class Skill(models.TextChoices):
+    CANVASSING = "canvassing", "Canvassing"
+    PHONE_BANKING = "phone_banking", "Phone banking"
+    LEAFLETING = "leafleting", "Leafleting"
+    TELLING = "telling", "Polling-day telling"
+    DRIVING = "driving", "Driving"
+    DATA_ENTRY = "data_entry", "Data entry"
+    TRANSLATION = "translation", "Translation"
+    SOCIAL_MEDIA = "social_media", "Social media"
+    DESIGN = "design", "Design and video"
+    EVENTS = "events", "Running events"
+
+
+class Language(models.TextChoices):
+    """Languages a volunteer can canvass or translate in (a skill; never used to infer anything else)."""
+
+    ENGLISH = "en", "English"
+    WELSH = "cy", "Welsh"
+    GAELIC = "gd", "Scottish Gaelic"
+    URDU = "ur", "Urdu"
+    PUNJABI = "pa", "Punjabi"
+    BENGALI = "bn", "Bengali"
+    GUJARATI = "gu", "Gujarati"
+    HINDI = "hi", "Hindi"
+    TAMIL = "ta", "Tamil"
+    ARABIC = "ar", "Arabic"
+    SOMALI = "so", "Somali"
+    TURKISH = "tr", "Turkish"
+    KURDISH = "ku", "Kurdish"
+    PERSIAN = "fa", "Persian"
+    PASHTO = "ps", "Pashto"
+    POLISH = "pl", "Polish"
+    ROMANIAN = "ro", "Romanian"
+    PORTUGUESE = "pt", "Portuguese"
+    SPANISH = "es", "Spanish"
+    FRENCH = "fr", "French"
+    BSL = "bfi", "British Sign Language"
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+PARTS_OF_DAY = (("morning", "morning"), ("afternoon", "afternoon"), ("evening", "evening"))
+AVAILABILITY_CHOICES = [
+    (f"{day}_{part}", f"{name} {label}")
+    for day, name in zip(DAYS, DAY_NAMES, strict=True)
+    for part, label in PARTS_OF_DAY
+]
+
+
+class Travel(models.TextChoices):
+    HOME_SEAT = "home", "Only my home constituency"
+    CHOSEN_SEATS = "chosen", "My home constituency and the ones I choose"
+    RADIUS = "radius", "Anywhere within the distance I give"
+
+
+def new_calendar_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class VolunteerProfile(models.Model):
+    """What a volunteer tells us about themselves: how to reach them, where they are, what they can do, when.
+
+    Deliberately nothing about religion, ethnicity or political opinion (see docs/domain.md).
+    """
+
+    scope_owner_path = "user"
+    scope_seat_path = "home_constituency"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +447911123456")
+    postcode = models.CharField(max_length=8, blank=True, help_text="normalised, e.g. IG6 2AA")
+    home_constituency = models.ForeignKey(
+        "campaigns.Constituency", on_delete=models.SET_NULL, null=True, blank=True, related_name="home_volunteers"
+    )
+    # Lists of choice values held as jsonb arrays (``skills__contains=["driving"]`` is a jsonb @> test).
+    # jsonb rather than ArrayField: ArrayField needs django.contrib.postgres installed, which the project does not.
+    skills = models.JSONField(default=list, blank=True, help_text="Skill values")
+    languages = models.JSONField(default=list, blank=True, help_text="Language values")
+    availability = models.JSONField(default=list, blank=True, help_text="weekly slots, e.g. sat_morning")
+    travel = models.CharField(max_length=10, choices=Travel.choices, default=Travel.HOME_SEAT)
+    travel_miles = models.PositiveSmallIntegerField(null=True, blank=True)
+    seats = models.ManyToManyField(
+        "campaigns.Constituency", blank=True, related_name="travelling_volunteers", help_text="seats I will travel to"
+    )
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, default=new_calendar_token)
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class Consent(models.Model):
+    """A recorded opt-in to one channel (PECR): the wording agreed, when, and where; withdrawn_at ends it."""
+
+    scope_owner_path = "user"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    wording = models.TextField()
+    given_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=200, help_text="where it was given, e.g. the page's path")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "channel"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_channel",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.channel} consent"
+
+
+class ErasedAccount(models.Model):
+    """What is left of a deleted account: a keyed hash of its email (to stop an accidental re-subscription)
+    and when. No other personal data; these rows are also the count of deletions."""
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    erased_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"erased {self.erased_at:%Y-%m-%d}"
+
+
+# --- Shifts and sign-ups -------------------------------------------------------------------------
+
+
+class ShiftKind(models.TextChoices):
+    CANVASSING = "canvassing", "Canvassing"
+    PHONE_BANK = "phone_bank", "Phone bank"
+    LEAFLET_DROP = "leaflet_drop", "Leaflet drop"
+    TELLING = "telling", "Polling-day telling"
+    KNOCK_UP = "knock_up", "Knock-up"
+    DATA_ENTRY = "data_entry", "Data entry"
+
+
+class Shift(models.Model):
+    """A session in one seat: when, where to meet, how many people it takes and needs, who runs it."""
+
+    scope_seat_path = "constituency"
+    scope_lead_path = "lead"
+
+    kind = models.CharField(max_length=20, choices=ShiftKind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    constituency = models.ForeignKey("campaigns.Constituency", on_delete=models.PROTECT, related_name="shifts")
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    meeting_point = models.CharField(max_length=300)
+    capacity = models.PositiveIntegerField(default=10)
+    minimum = models.PositiveIntegerField(default=2, help_text="fewer than this and the session is short")
+    required_skills = models.JSONField(default=list, blank=True, help_text="Skill values, as a jsonb array")
+    lead = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts_led")
+    notes = models.TextField(blank=True)
+    series = models.UUIDField(null=True, blank=True, db_index=True, help_text="shared by a weekly-repeating series")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["constituency", "starts_at"]), models.Index(fields=["starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="shift_capacity_positive"),
+            models.CheckConstraint(condition=Q(minimum__lte=F("capacity")), name="shift_minimum_within_capacity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_title} {timezone.localtime(self.starts_at):%a %d %b %H:%M}"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"{self.get_kind_display()}, {self.constituency}"
+
+    @property
+    def duration_hours(self) -> Decimal:
+        return Decimal((self.ends_at - self.starts_at).total_seconds() / 3600).quantize(Decimal("0.01"))
+
+
+class SignupStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    WAITLISTED = "waitlisted", "On the waiting list"
+    CANCELLED = "cancelled", "Cancelled"
+    ATTENDED = "attended", "Attended"
+    NO_SHOW = "no_show", "No-show"
+
+
+#: Statuses that take a place on a shift.
+FILLED_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.ATTENDED)
+#: Statuses in which the volunteer still means to come (or came).
+ACTIVE_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.ATTENDED)
+
+
+class Signup(models.Model):
+    """A volunteer on a shift. One row per (shift, volunteer): cancelling and signing up again reuses it.
+
+    ``volunteer`` is NULL after the volunteer deleted their account: the row then only counts (attendance).
+    """
+
+    scope_owner_path = "volunteer"
+    scope_lead_path = "shift__lead"
+    scope_seat_path = "shift__constituency"
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    volunteer = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="signups")
+    status = models.CharField(max_length=12, choices=SignupStatus.choices, default=SignupStatus.CONFIRMED)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    queued_at = models.DateTimeField(default=timezone.now, help_text="place in the waiting list")
+    promoted_at = models.DateTimeField(null=True, blank=True, help_text="moved off the waiting list")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    hours = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["shift__starts_at", "queued_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["shift", "volunteer"], name="signup_once_per_shift")]
+        indexes = [
+            models.Index(fields=["shift", "status"]),
+            models.Index(fields=["volunteer", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer or 'deleted account'} on {self.shift_id} ({self.status})"

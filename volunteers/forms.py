@@ -1,0 +1,151 @@
+"""Forms for volunteers' pages. They validate and normalise; the services in volunteers.services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from campaigns.models import Constituency
+from volunteers.models import AVAILABILITY_CHOICES, Language, ShiftKind, Skill, Travel, User
+from volunteers.phones import normalise_phone
+from volunteers.postcodes import normalise_postcode
+from volunteers.services import CONSENT_WORDING, email_was_erased
+
+
+class SeatChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Constituency) -> str:
+        return obj.name
+
+
+class PhonePostcodeMixin:
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "")
+        return normalise_phone(value) if value.strip() else ""
+
+    def clean_postcode(self) -> str:
+        value = self.cleaned_data.get("postcode", "")
+        return normalise_postcode(value) if value.strip() else ""
+
+
+class JoinForm(PhonePostcodeMixin, forms.Form):
+    """The one-minute volunteer sign-up: it creates the account (allauth then verifies the email)."""
+
+    full_name = forms.CharField(
+        label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters.",
+    )
+    phone = forms.CharField(
+        label="Mobile number",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    postcode = forms.CharField(
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "autocapitalize": "characters"}),
+        help_text="We use it to find your constituency.",
+    )
+    home_constituency = SeatChoiceField(
+        label="Your constituency",
+        queryset=Constituency.objects.order_by("name").only("pk", "name"),
+        required=False,
+        help_text="Only needed if we cannot find it from your postcode.",
+    )
+    email_consent = forms.BooleanField(label=CONSENT_WORDING["email"], required=False)
+    sms_consent = forms.BooleanField(label=CONSENT_WORDING["sms"], required=False)
+    rejoin = forms.BooleanField(
+        label="Yes, I deleted my account before and want to join again.", required=False, widget=forms.HiddenInput
+    )
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError("There is already an account with this email: log in instead.")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if email and email_was_erased(email) and not cleaned.get("rejoin"):
+            # Shown as a checkbox now, so the volunteer can confirm they mean it.
+            self.fields["rejoin"].widget = forms.CheckboxInput()
+            self.add_error("rejoin", "An account with this email was deleted. Tick the box if you want to join again.")
+        if (password := cleaned.get("password")) is not None:
+            try:
+                validate_password(password, User(email=email or "", full_name=cleaned.get("full_name", "")))
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class ProfileForm(PhonePostcodeMixin, forms.Form):
+    full_name = forms.CharField(
+        label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    phone = forms.CharField(
+        label="Mobile number",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    postcode = forms.CharField(
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "autocapitalize": "characters"}),
+    )
+    home_constituency = SeatChoiceField(
+        label="Your constituency",
+        queryset=Constituency.objects.order_by("name").only("pk", "name"),
+        required=False,
+        help_text="Leave it empty to find it from your postcode.",
+    )
+    skills = forms.MultipleChoiceField(choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    languages = forms.MultipleChoiceField(
+        label="Languages you speak", choices=Language.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    availability = forms.MultipleChoiceField(
+        label="When you are usually free",
+        choices=AVAILABILITY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    travel = forms.ChoiceField(label="Where you will go", choices=Travel.choices, widget=forms.RadioSelect)
+    travel_miles = forms.IntegerField(label="How far (miles)", min_value=1, max_value=200, required=False)
+    seats = forms.ModelMultipleChoiceField(
+        label="Other constituencies you will travel to",
+        queryset=Constituency.objects.order_by("name").only("pk", "name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    email_consent = forms.BooleanField(label=CONSENT_WORDING["email"], required=False)
+    sms_consent = forms.BooleanField(label=CONSENT_WORDING["sms"], required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("travel") == Travel.RADIUS and not cleaned.get("travel_miles"):
+            self.add_error("travel_miles", "Say how many miles you will travel.")
+        return cleaned
+
+
+class ShiftFilterForm(forms.Form):
+    day = forms.DateField(label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label="Kind", choices=[("", "Any kind"), *ShiftKind.choices], required=False)
+    seat = forms.ChoiceField(label="Constituency", required=False)
+
+    def __init__(self, *args, seat_choices: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].choices = [("", "Any constituency"), *seat_choices]
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.CharField(label="Type DELETE to confirm", max_length=10)
+
+    def clean_confirm(self) -> str:
+        if self.cleaned_data["confirm"].strip().upper() != "DELETE":
+            raise ValidationError("Type DELETE, in capitals, to delete your account.")
+        return "DELETE"

@@ -1,0 +1,302 @@
+"""Volunteers' pages (phone first) and the lead's check-in page. Thin: forms validate, services write,
+selectors read."""
+
+from __future__ import annotations
+
+from allauth.account.utils import complete_signup
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from campaigns.models import Constituency
+from organiser import scope
+from volunteers import calendar, selectors, services
+from volunteers.forms import DeleteAccountForm, JoinForm, ProfileForm, ShiftFilterForm
+from volunteers.models import Channel, Consent, Shift, Signup, SignupStatus, Travel
+from volunteers.postcodes import constituency_for_postcode
+
+
+def _ics_response(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- joining, profile, my data ---------------------------------------------------------------------
+
+
+def join(request: HttpRequest) -> HttpResponse:
+    """The volunteer sign-up form: account, contact details, home seat and consents in one step."""
+    if request.user.is_authenticated:
+        return redirect("volunteers:home")
+    form = JoinForm(request.POST or None)
+    show_seat_choice = not getattr(settings, "POSTCODE_LOOKUP_URL", "")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        seat = data["home_constituency"] or constituency_for_postcode(data["postcode"])
+        if seat is None:
+            show_seat_choice = True
+            form.add_error("home_constituency", "We could not find your constituency from your postcode: choose it.")
+        else:
+            with transaction.atomic():
+                user = services.volunteer_register(
+                    email=data["email"],
+                    password=data["password"],
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    postcode=data["postcode"],
+                    home_constituency=seat,
+                    email_consent=data["email_consent"],
+                    sms_consent=data["sms_consent"],
+                    source=f"volunteer sign-up form ({request.path})",
+                )
+            return complete_signup(request, user, settings.ACCOUNT_EMAIL_VERIFICATION, reverse("volunteers:profile"))
+    if form.errors.get("home_constituency"):
+        show_seat_choice = True
+    return render(request, "volunteers/join.html", {"form": form, "show_seat_choice": show_seat_choice})
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile = selectors.volunteer_profile(user=user) or services.profile_update(user=user)
+    consents = set(Consent.objects.filter(user=user, withdrawn_at__isnull=True).values_list("channel", flat=True))
+    initial = {
+        "full_name": user.full_name,
+        "phone": profile.phone,
+        "postcode": profile.postcode,
+        "home_constituency": profile.home_constituency_id,
+        "skills": profile.skills,
+        "languages": profile.languages,
+        "availability": profile.availability,
+        "travel": profile.travel,
+        "travel_miles": profile.travel_miles,
+        "seats": list(profile.seats.values_list("pk", flat=True)),
+        "email_consent": Channel.EMAIL in consents,
+        "sms_consent": Channel.SMS in consents,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        seat = data["home_constituency"]
+        if seat is None and data["postcode"]:
+            seat = constituency_for_postcode(data["postcode"]) or profile.home_constituency
+        try:
+            with transaction.atomic():
+                services.profile_update(
+                    user=user,
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    postcode=data["postcode"],
+                    home_constituency=seat,
+                    skills=data["skills"],
+                    languages=data["languages"],
+                    availability=data["availability"],
+                    travel=data["travel"],
+                    travel_miles=data["travel_miles"],
+                    seats=data["seats"] if data["travel"] == Travel.CHOSEN_SEATS else [],
+                )
+                source = f"profile page ({request.path})"
+                services.consent_set(user=user, channel=Channel.EMAIL, given=data["email_consent"], source=source)
+                services.consent_set(user=user, channel=Channel.SMS, given=data["sms_consent"], source=source)
+                services.volunteer_touch(user=user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("volunteers:home")
+    return render(request, "volunteers/profile.html", {"form": form, "profile": profile})
+
+
+@login_required
+@never_cache
+def my_data(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(services.my_data_json(user=request.user), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.account_delete(user=user)
+        messages.success(request, "Your account and your personal data are deleted.")
+        return redirect("home")
+    return render(request, "volunteers/delete_account.html", {"form": form})
+
+
+@login_required
+@require_POST
+def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
+    revoke = request.POST.get("action") == "revoke"
+    services.calendar_token_rotate(user=request.user, revoke=revoke)
+    messages.success(request, "Calendar link turned off." if revoke else "You have a new calendar link.")
+    return redirect("volunteers:profile")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A volunteer's private feed of their shifts, for calendar apps (no login: the token is the secret)."""
+    from volunteers.models import VolunteerProfile
+
+    profile = VolunteerProfile.objects.select_related("user").filter(calendar_token=token).first()
+    if profile is None or not profile.user.is_active:
+        raise Http404
+    signups = (
+        Signup.objects.filter(
+            volunteer_id=profile.user_id,
+            status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.ATTENDED),
+            shift__ends_at__gt=timezone.now() - timezone.timedelta(days=30),
+        )
+        .select_related("shift__constituency")
+        .order_by("shift__starts_at")
+    )
+    body = calendar.calendar(
+        (calendar.event_lines(shift=signup.shift, status=signup.status) for signup in signups),
+        name=f"{settings.CAMPAIGN_NAME} shifts",
+    )
+    return _ics_response(body, "shifts.ics")
+
+
+# --- home, find a shift, shift detail ----------------------------------------------------------------
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The volunteer's home: "my next shifts" and "shifts near me". Four queries whatever the data."""
+    profile = selectors.volunteer_profile(user=request.user)
+    context = {
+        "profile": profile,
+        "next_signups": selectors.volunteer_next_signups(user=request.user),
+        "near": selectors.volunteer_shifts_near(user=request.user, profile=profile),
+    }
+    return render(request, "volunteers/home.html", context)
+
+
+@login_required
+def shift_list(request: HttpRequest) -> HttpResponse:
+    seats = Constituency.objects.filter(pk__in=selectors.upcoming_shifts().values("constituency_id"))
+    form = ShiftFilterForm(request.GET or None, seat_choices=list(seats.values_list("code", "name")))
+    filters = selectors.ShiftFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.ShiftFilters(day=data["day"], kind=data["kind"], seat_code=data["seat"])
+    profile = selectors.volunteer_profile(user=request.user)
+    shifts = selectors.shift_find_for_volunteer(user=request.user, profile=profile, filters=filters)
+    return render(request, "volunteers/shift_list.html", {"form": form, "shifts": shifts, "profile": profile})
+
+
+def _visible_shift(request: HttpRequest, pk: int) -> Shift:
+    shifts = selectors.shifts_with_places(selectors.shifts_visible_to(request.user)).select_related(
+        "constituency", "lead"
+    )
+    return get_object_or_404(shifts, pk=pk)
+
+
+@login_required
+def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = _visible_shift(request, pk)
+    signup = Signup.objects.filter(shift=shift, volunteer=request.user).first()
+    return render(request, "volunteers/shift_detail.html", _detail_context(request, shift, signup))
+
+
+def _detail_context(request: HttpRequest, shift: Shift, signup: Signup | None, **extra) -> dict:
+    can_check_in = request.user.role != "volunteer" and scope.can_change(request.user, shift)
+    return {"shift": shift, "signup": signup, "can_check_in": can_check_in, "now": timezone.now(), **extra}
+
+
+@login_required
+@require_POST
+def shift_signup(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = _visible_shift(request, pk)
+    try:
+        signup = services.signup_create(
+            shift=shift, volunteer=request.user, allow_overlap=request.POST.get("confirm_overlap") == "yes"
+        )
+    except services.OverlapWarning as warning:
+        context = _detail_context(request, shift, None, overlap=warning)
+        return render(request, "volunteers/shift_detail.html", context, status=409)
+    except services.SignupError as error:
+        messages.error(request, error.message)
+        return redirect("volunteers:shift_detail", pk=shift.pk)
+    services.volunteer_touch(user=request.user)
+    if signup.status == SignupStatus.CONFIRMED:
+        messages.success(request, "You are signed up. See you there!")
+    else:
+        messages.success(request, "The shift is full: you are on the waiting list and will hear if a place frees up.")
+    return redirect("volunteers:shift_detail", pk=shift.pk)
+
+
+@login_required
+@require_POST
+def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    signup = get_object_or_404(scope.restrict(Signup.objects.all(), request.user, "change"), pk=pk)
+    try:
+        services.signup_cancel(signup=signup, by=request.user)
+    except services.SignupError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your sign-up is cancelled.")
+    return redirect("volunteers:shift_detail", pk=signup.shift_id)
+
+
+@login_required
+def signup_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    signup = get_object_or_404(
+        Signup.objects.select_related("shift__constituency").filter(volunteer=request.user), pk=pk
+    )
+    url = request.build_absolute_uri(reverse("volunteers:shift_detail", args=[signup.shift_id]))
+    body = calendar.calendar(
+        [calendar.event_lines(shift=signup.shift, status=signup.status, url=url)], name=signup.shift.display_title
+    )
+    return _ics_response(body, f"shift-{signup.shift_id}.ics")
+
+
+# --- the lead on the day -----------------------------------------------------------------------------
+
+
+@login_required
+def lead_shifts(request: HttpRequest) -> HttpResponse:
+    """Shifts the signed-in lead or organiser runs today and next."""
+    now = timezone.now()
+    shifts = selectors.shifts_with_places(
+        scope.restrict(Shift.objects.all(), request.user, "change").filter(
+            ends_at__gt=now - timezone.timedelta(hours=12)
+        )
+    ).select_related("constituency")[:30]
+    return render(request, "volunteers/lead_shifts.html", {"shifts": shifts})
+
+
+@login_required
+def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = get_object_or_404(
+        selectors.shifts_with_places(scope.restrict(Shift.objects.all(), request.user, "change")).select_related(
+            "constituency"
+        ),
+        pk=pk,
+    )
+    if request.method == "POST":
+        signup = get_object_or_404(Signup.objects.filter(shift=shift), pk=request.POST.get("signup"))
+        try:
+            signup = services.signup_check_in(
+                signup=signup, by=request.user, attended=request.POST.get("attended") == "yes"
+            )
+        except services.SignupError as error:
+            messages.error(request, error.message)
+        else:
+            who = signup.volunteer or "Someone"
+            messages.success(request, f"{who}: {signup.get_status_display().lower()}.")
+        return redirect("volunteers:check_in", pk=shift.pk)
+    signups = selectors.shift_signups(shift=shift)
+    return render(request, "volunteers/check_in.html", {"shift": shift, "signups": signups})
