@@ -24,3 +24,6 @@ urlpatterns = [
     path("", include("volunteers.urls")),
     path("", include("campaigns.urls")),
 ]
+
+handler404 = "organiser.views.not_found"
+handler500 = "organiser.views.server_error"

@@ -19,3 +19,5 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 CACHES["default"]["KEY_PREFIX"] = f"organiser-test-{os.getpid()}"  # noqa: F405
 # allauth's rate limits stay on (they are tested); this keeps unrelated tests from tripping them.
 ACCOUNT_RATE_LIMITS = dict.fromkeys(ACCOUNT_RATE_LIMITS, "1000/m/ip")  # noqa: F405
+# A test database per run, so that runs side by side (several developers, CI) never collide.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_organiser_{os.getpid()}")}  # noqa: F405
