@@ -17,6 +17,7 @@ echo "==> migrating"
 "$PY" manage.py collectstatic --no-input --verbosity 0
 echo "==> loading seats, results and the demo campaign"
 "$PY" manage.py load_demo
+"$PY" manage.py demo_organiser
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
