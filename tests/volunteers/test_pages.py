@@ -1,0 +1,275 @@
+"""Volunteers' pages: joining, profile, home, find a shift, sign up and cancel, calendars, my data, check-in."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import logged_in_client, make_user
+from volunteers import services
+from volunteers.models import Consent, ErasedAccount, Role, Signup, SignupStatus, User, VolunteerProfile
+
+from .factories import ConstituencyFactory, ProfileFactory, ShiftFactory, SignupFactory, UserFactory, in_hours
+
+pytestmark = pytest.mark.django_db
+
+JOIN = {
+    "full_name": "Amina Khan",
+    "email": "amina@example.org",
+    "password": "a-long-pass-phrase-42",
+    "phone": "07911 123456",
+    "postcode": "ig6 2aa",
+    "email_consent": "on",
+}
+
+
+def test_join_finds_the_seat_from_the_postcode_and_records_consent(client, seat_a, postcode_lookup, mailoutbox):
+    postcode_lookup.known["IG6 2AA"] = seat_a.code
+    response = client.post(reverse("volunteers:join"), JOIN)
+    assert response.status_code == 302
+    user = User.objects.get(email="amina@example.org")
+    assert user.role == Role.VOLUNTEER and user.check_password(JOIN["password"])
+    profile = user.profile
+    assert (profile.phone, profile.postcode, profile.home_constituency) == ("+447911123456", "IG6 2AA", seat_a)
+    assert list(Consent.objects.filter(user=user).values_list("channel", flat=True)) == ["email"]
+    assert "/join/" in Consent.objects.get(user=user).source
+    assert not EmailAddress.objects.get(user=user).verified
+    assert postcode_lookup.requests == ["IG6 2AA"]
+
+
+def test_join_asks_for_the_seat_when_the_lookup_cannot_say_and_keeps_what_was_typed(client, seat_a, postcode_lookup):
+    response = client.post(reverse("volunteers:join"), JOIN)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "choose it" in page and 'name="home_constituency"' in page
+    assert 'value="Amina Khan"' in page and 'value="amina@example.org"' in page and 'value="ig6 2aa"' in page
+    assert 'value="a-long-pass-phrase-42"' not in page  # passwords are not echoed back
+    response = client.post(reverse("volunteers:join"), {**JOIN, "home_constituency": seat_a.pk})
+    assert response.status_code == 302
+    assert User.objects.get(email="amina@example.org").profile.home_constituency == seat_a
+
+
+def test_join_shows_errors_next_to_fields(client, seat_a):
+    response = client.post(reverse("volunteers:join"), {**JOIN, "phone": "12", "postcode": "nope"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "does not look right" in page or "Enter a phone number" in page
+    assert "Enter a UK postcode" in page
+    assert not User.objects.exists()
+
+
+def test_join_after_deletion_needs_confirmation(client, seat_a):
+    ErasedAccount.objects.create(email_hash=services.email_hash("amina@example.org"))
+    data = {**JOIN, "home_constituency": seat_a.pk}
+    response = client.post(reverse("volunteers:join"), data)
+    assert response.status_code == 200 and "was deleted" in response.content.decode()
+    assert client.post(reverse("volunteers:join"), {**data, "rejoin": "on"}).status_code == 302
+
+
+def test_profile_edit_saves_everything_and_keeps_typed_values_on_error(volunteer, seat_a, seat_b):
+    client = logged_in_client(volunteer)
+    data = {
+        "full_name": "Sam Volunteer",
+        "phone": "07911 123456",
+        "postcode": "BB1 1AA",
+        "home_constituency": seat_b.pk,
+        "skills": ["canvassing", "driving"],
+        "languages": ["ur", "en"],
+        "availability": ["sat_morning", "sun_afternoon"],
+        "travel": "chosen",
+        "seats": [seat_a.pk],
+        "sms_consent": "on",
+    }
+    bad = client.post(reverse("volunteers:profile"), {**data, "travel": "radius", "phone": "0"})
+    page = bad.content.decode()
+    assert bad.status_code == 200 and 'value="Sam Volunteer"' in page and 'value="BB1 1AA"' in page
+    assert "How far" in page and "miles" in page
+    assert client.post(reverse("volunteers:profile"), data).status_code == 302
+    profile = VolunteerProfile.objects.get(user=volunteer)
+    assert profile.skills == ["canvassing", "driving"] and profile.languages == ["en", "ur"]
+    assert profile.home_constituency == seat_b and list(profile.seats.all()) == [seat_a]
+    assert Consent.objects.get(user=volunteer).channel == "sms"
+    assert profile.last_active_at is not None
+
+
+def _seed_shifts(seat, n: int, volunteers: list[User]) -> None:
+    for i in range(n):
+        shift = ShiftFactory(constituency=seat, starts_at=in_hours(24 + i), ends_at=in_hours(26 + i), capacity=8)
+        for volunteer in volunteers[: i % 4]:
+            SignupFactory(shift=shift, volunteer=volunteer)
+
+
+def test_volunteer_home_query_count_does_not_grow_with_data(django_assert_num_queries, seat_a):
+    volunteer = UserFactory()
+    ProfileFactory(user=volunteer, home_constituency=seat_a)
+    client = logged_in_client(volunteer)
+    url = reverse("volunteers:home")
+    # session, user, profile, my next shifts, shifts near me
+    _seed_shifts(seat_a, 2, [volunteer])
+    with django_assert_num_queries(5):
+        small = client.get(url)
+    _seed_shifts(seat_a, 30, [volunteer, *UserFactory.create_batch(3)])
+    _seed_shifts(ConstituencyFactory(), 10, UserFactory.create_batch(3))
+    with django_assert_num_queries(5):
+        large = client.get(url)
+    assert small.status_code == large.status_code == 200
+    assert large.content.decode().count('class="shift-card"') == 10 + 5
+
+
+def test_find_a_shift_query_count_does_not_grow_with_data(django_assert_num_queries, seat_a):
+    volunteer = UserFactory()
+    ProfileFactory(user=volunteer, home_constituency=seat_a)
+    client = logged_in_client(volunteer)
+    url = reverse("volunteers:shift_list")
+    _seed_shifts(seat_a, 2, UserFactory.create_batch(3))
+    # session, user, seat choices, profile, ranked shifts
+    with django_assert_num_queries(5):
+        client.get(url)
+    _seed_shifts(seat_a, 40, UserFactory.create_batch(3))
+    with django_assert_num_queries(5):
+        response = client.get(url, {"kind": "canvassing", "seat": seat_a.code})
+    assert response.status_code == 200 and response.content.decode().count('class="shift-card"') == 42
+
+
+def test_find_a_shift_ranks_need_before_date(seat_a, seat_b):
+    volunteer = UserFactory()
+    ProfileFactory(user=volunteer, home_constituency=seat_a, skills=["canvassing"])
+    soon_elsewhere = ShiftFactory(constituency=seat_b, starts_at=in_hours(3), ends_at=in_hours(5), minimum=0)
+    home_short = ShiftFactory(constituency=seat_a, starts_at=in_hours(72), ends_at=in_hours(74), minimum=3)
+    home_full = ShiftFactory(constituency=seat_a, starts_at=in_hours(50), ends_at=in_hours(52), capacity=1, minimum=1)
+    SignupFactory(shift=home_full)
+    needs_driver = ShiftFactory(
+        constituency=seat_a, starts_at=in_hours(60), ends_at=in_hours(62), minimum=0, required_skills=["driving"]
+    )
+    home_ok = ShiftFactory(constituency=seat_a, starts_at=in_hours(80), ends_at=in_hours(82), minimum=0)
+    from volunteers.selectors import shift_find_for_volunteer
+
+    ranked = list(shift_find_for_volunteer(user=volunteer, profile=volunteer.profile))
+    assert ranked == [home_short, home_ok, needs_driver, soon_elsewhere, home_full]
+
+
+def test_find_a_shift_ranks_target_seats_first_when_targets_exist(seat_a, seat_b, election):
+    from django.apps import apps
+
+    try:
+        target = apps.get_model("campaigns", "Target")
+    except LookupError:
+        pytest.skip("campaigns has no Target model yet")
+    volunteer = UserFactory()
+    ProfileFactory(user=volunteer, home_constituency=None)
+    plain = ShiftFactory(constituency=seat_a, starts_at=in_hours(3), ends_at=in_hours(5), minimum=0)
+    targeted = ShiftFactory(constituency=seat_b, starts_at=in_hours(30), ends_at=in_hours(32), minimum=0)
+    target.objects.create(election=election, constituency=seat_b, score=9, tier=1)
+    from volunteers.selectors import shift_find_for_volunteer
+
+    assert list(shift_find_for_volunteer(user=volunteer, profile=volunteer.profile)) == [targeted, plain]
+
+
+def test_shift_pages_need_a_login(client):
+    shift = ShiftFactory()
+    for url in (reverse("volunteers:home"), reverse("volunteers:shift_list"), f"/shifts/{shift.pk}/"):
+        assert client.get(url).status_code == 302
+
+
+def test_sign_up_ics_and_cancel_from_the_shift_page(volunteer):
+    shift = ShiftFactory(capacity=1, meeting_point="Gants Hill; by the clock, north side")
+    client = logged_in_client(volunteer)
+    detail = reverse("volunteers:shift_detail", args=[shift.pk])
+    assert "Sign up" in client.get(detail).content.decode()
+    client.post(reverse("volunteers:shift_signup", args=[shift.pk]))
+    signup = Signup.objects.get(shift=shift, volunteer=volunteer)
+    assert signup.status == SignupStatus.CONFIRMED
+
+    ics = client.get(reverse("volunteers:signup_ics", args=[signup.pk]))
+    body = ics.content.decode()
+    assert ics["Content-Type"].startswith("text/calendar")
+    assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
+    assert f"UID:shift-{shift.pk}@" in body and "DTSTART:" in body
+    assert "LOCATION:Gants Hill\\; by the clock\\, north side" in body
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+    client.post(reverse("volunteers:signup_cancel", args=[signup.pk]))
+    signup.refresh_from_db()
+    assert signup.status == SignupStatus.CANCELLED
+
+
+def test_overlap_is_warned_and_can_be_confirmed(volunteer, seat_a):
+    first = ShiftFactory(constituency=seat_a, starts_at=in_hours(24), ends_at=in_hours(27))
+    second = ShiftFactory(constituency=seat_a, starts_at=in_hours(25), ends_at=in_hours(26))
+    services.signup_create(shift=first, volunteer=volunteer)
+    client = logged_in_client(volunteer)
+    response = client.post(reverse("volunteers:shift_signup", args=[second.pk]))
+    assert response.status_code == 409 and "at the same time" in response.content.decode()
+    assert not Signup.objects.filter(shift=second).exists()
+    client.post(reverse("volunteers:shift_signup", args=[second.pk]), {"confirm_overlap": "yes"})
+    assert Signup.objects.get(shift=second).status == SignupStatus.CONFIRMED
+
+
+def test_someone_elses_signup_cannot_be_cancelled_or_downloaded(volunteer):
+    other = SignupFactory()
+    client = logged_in_client(volunteer)
+    assert client.post(reverse("volunteers:signup_cancel", args=[other.pk])).status_code == 404
+    assert client.get(reverse("volunteers:signup_ics", args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert other.status == SignupStatus.CONFIRMED
+
+
+def test_private_calendar_feed_works_until_revoked(volunteer):
+    ProfileFactory(user=volunteer)
+    SignupFactory(volunteer=volunteer, shift=ShiftFactory(title="Saturday doors"))
+    token = VolunteerProfile.objects.get(user=volunteer).calendar_token
+    feed = Client().get(reverse("volunteers:calendar_feed", args=[token]))
+    assert feed.status_code == 200 and "SUMMARY:Saturday doors" in feed.content.decode()
+    logged_in_client(volunteer).post(reverse("volunteers:calendar_rotate"), {"action": "revoke"})
+    assert Client().get(reverse("volunteers:calendar_feed", args=[token])).status_code == 404
+    assert Client().get(reverse("volunteers:calendar_feed", args=["guess"])).status_code == 404
+
+
+def test_my_data_download_and_account_deletion(volunteer):
+    ProfileFactory(user=volunteer, phone="+447911123456")
+    client = logged_in_client(volunteer)
+    response = client.get(reverse("volunteers:my_data"))
+    assert response["Content-Disposition"] == 'attachment; filename="my-data.json"'
+    assert json.loads(response.content)["profile"]["phone"] == "+447911123456"
+
+    assert client.post(reverse("volunteers:delete_account"), {"confirm": "nope"}).status_code == 200
+    assert User.objects.filter(pk=volunteer.pk).exists()
+    assert client.post(reverse("volunteers:delete_account"), {"confirm": "DELETE"}).status_code == 302
+    assert not User.objects.filter(pk=volunteer.pk).exists()
+    assert client.get(reverse("volunteers:home")).status_code == 302  # logged out
+
+
+def test_lead_checks_people_in_but_not_on_someone_elses_shift(team_lead):
+    shift = ShiftFactory(lead=team_lead, starts_at=in_hours(0.5), ends_at=in_hours(3))
+    here, away = SignupFactory(shift=shift), SignupFactory(shift=shift)
+    client = logged_in_client(team_lead)
+    url = reverse("volunteers:check_in", args=[shift.pk])
+    page = client.get(url).content.decode()
+    assert here.volunteer.full_name in page
+    client.post(url, {"signup": here.pk, "attended": "yes"})
+    client.post(url, {"signup": away.pk, "attended": "no"})
+    assert Signup.objects.get(pk=here.pk).status == SignupStatus.ATTENDED
+    assert Signup.objects.get(pk=away.pk).status == SignupStatus.NO_SHOW
+
+    other_lead = make_user(Role.TEAM_LEAD)
+    assert logged_in_client(other_lead).get(url).status_code == 404
+    assert logged_in_client(here.volunteer).get(url).status_code == 404
+
+
+def test_check_in_page_query_count_is_constant(team_lead, django_assert_num_queries):
+    shift = ShiftFactory(lead=team_lead, starts_at=in_hours(0.5), ends_at=in_hours(3), capacity=40)
+    client = logged_in_client(team_lead)
+    url = reverse("volunteers:check_in", args=[shift.pk])
+    SignupFactory(shift=shift)
+    # session, user, shift, sign-ups with people and profiles
+    with django_assert_num_queries(4):
+        client.get(url)
+    for user in UserFactory.create_batch(15):
+        ProfileFactory(user=user)
+        SignupFactory(shift=shift, volunteer=user)
+    with django_assert_num_queries(4):
+        client.get(url)
