@@ -79,6 +79,7 @@ def election_summary(*, election: Election) -> dict:
             **row,
             "colour": parties.colour_for(row["abbreviation"]),
             "share": row["votes"] / total_votes if total_votes else None,
+            "share_pct": 100 * row["votes"] / total_votes if total_votes else None,
         }
         for row in rows
     ]
@@ -91,6 +92,7 @@ def election_summary(*, election: Election) -> dict:
         "valid_votes": totals["total_valid_votes"],
         "invalid_votes": totals["total_invalid_votes"],
         "turnout": totals["valid_votes_with_electorate"] / electorate if electorate else None,
+        "turnout_pct": 100 * totals["valid_votes_with_electorate"] / electorate if electorate else None,
         "parties": party_rows,
     }
 
@@ -337,7 +339,7 @@ def endorsed_list(*, election: Election) -> QuerySet[Endorsement]:
     )
 
 
-def endorsement_for_seats(*, election: Election, seats: QuerySet[Constituency]) -> list[dict]:
+def endorsement_for_seats(*, election: Election, seats: QuerySet[Constituency], limit: int = 20) -> list[dict]:
     """For each seat: its endorsed candidate, or None (one query)."""
     endorsed = Endorsement.objects.filter(
         election=election, status=Endorsement.Status.ENDORSED, constituency_id=OuterRef("pk")
@@ -352,7 +354,7 @@ def endorsement_for_seats(*, election: Election, seats: QuerySet[Constituency]) 
         .order_by("name")
         .values("code", "name", "endorsed_name", "endorsed_party", "endorsed_statement", "has_endorsement")
     )
-    return list(rows)
+    return list(rows[:limit])
 
 
 def hexmap_seats(*, election: Election, colour_by: str, source: str = "", variable: str = "") -> list[dict]:

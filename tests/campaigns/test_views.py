@@ -1,0 +1,144 @@
+"""Pages: public summary, endorsements and the postcode search (fake provider); organiser pages, scoped, with
+pinned query counts on the real data."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.test import Client
+
+from campaigns.models import Candidacy, Endorsement
+from campaigns.services.endorsements import endorsement_endorse, endorsement_propose
+from campaigns.services.targets import targets_compute
+from tests.conftest import logged_in_client
+
+pytestmark = pytest.mark.django_db
+SLUG = "parl.2024-07-04"
+
+
+@pytest.fixture
+def endorsed_ilford(real_2024, national_organiser):
+    candidacy = Candidacy.objects.get(election=real_2024, constituency__code="E14001300", person__surname="Mohamad")
+    endorsement = endorsement_propose(user=national_organiser, candidacy=candidacy)
+    return endorsement_endorse(user=national_organiser, endorsement=endorsement, reason="ok", statement="Vote Leanne")
+
+
+def test_public_summary_page(real_2024, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        response = Client().get(f"/elections/{SLUG}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "650 seats declared" in html
+    assert "59.8%" in html
+    assert '<td class="num">411</td>' in html
+
+
+def test_public_endorsements_and_name_search(endorsed_ilford):
+    client = Client()
+    assert "Leanne Mohamad" in client.get(f"/elections/{SLUG}/endorsements/").content.decode()
+    html = client.get("/endorsements/find/", {"q": "ilford"}).content.decode()
+    assert "we endorse <strong>Leanne Mohamad</strong>" in html
+    assert "Ilford South</strong>:\n    we have not endorsed" in html or "Ilford South" in html
+
+
+class FakePostcodes(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path.endswith("/IG62PL"):
+            body = {"status": 200, "result": {"codes": {"parliamentary_constituency_2024": "E14001300"}}}
+            self.send_response(200)
+        elif self.path.endswith("/BROKEN"):
+            self.send_response(500)
+            body = {}
+        else:
+            self.send_response(404)
+            body = {"status": 404, "error": "Postcode not found"}
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(body).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def postcode_server(settings):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakePostcodes)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.POSTCODE_LOOKUP_URL = f"http://127.0.0.1:{server.server_port}/postcodes/{{postcode}}"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_postcode_search_through_the_provider(endorsed_ilford, postcode_server, settings):
+    client = Client()
+    html = client.get("/endorsements/find/", {"q": "IG6 2PL"}).content.decode()
+    assert "Ilford North" in html and "Leanne Mohamad" in html
+    assert "could not find that postcode" in client.get("/endorsements/find/", {"q": "ZZ1 1ZZ"}).content.decode()
+    postcode_server.shutdown()
+    postcode_server.server_close()
+    html = client.get("/endorsements/find/", {"q": "IG6 2PL"}).content.decode()
+    assert "postcode service is unavailable" in html
+    settings.POSTCODE_LOOKUP_URL = ""
+    assert "not available here" in client.get("/endorsements/find/", {"q": "IG6 2PL"}).content.decode()
+
+
+def test_organiser_pages_need_an_organiser(real_2024, volunteer):
+    assert Client().get(f"/organise/{SLUG}/seats/").status_code == 302
+    assert logged_in_client(volunteer).get(f"/organise/{SLUG}/seats/").status_code == 403
+
+
+def test_seat_list_is_scoped_filtered_and_pinned(
+    real_2024, national_organiser, seat_organiser, django_assert_num_queries
+):
+    targets_compute(election=real_2024)
+    client = logged_in_client(national_organiser)
+    client.get(f"/organise/{SLUG}/seats/")  # warm the session
+    with django_assert_num_queries(5):
+        response = client.get(f"/organise/{SLUG}/seats/")
+    assert len(re.findall(r'href="/organise/parl.2024-07-04/seats/[EWSN]\d{8}/"', response.content.decode())) == 650
+    with django_assert_num_queries(5):
+        response = client.get(f"/organise/{SLUG}/seats/", {"winner": "Ind", "majority_max": "1000"})
+    assert "Blackburn" in response.content.decode() and "Ilford North" not in response.content.decode()
+    own = logged_in_client(seat_organiser).get(f"/organise/{SLUG}/seats/").content.decode()
+    assert "Ilford North" in own and "Blackburn" not in own
+    assert logged_in_client(seat_organiser).get(f"/organise/{SLUG}/seats/E14001102/").status_code == 404
+
+
+def test_seat_page_chart_and_endorsement_actions(
+    real_2024, seat_organiser, national_organiser, django_assert_num_queries
+):
+    client = logged_in_client(seat_organiser)
+    client.get(f"/organise/{SLUG}/seats/E14001300/")
+    with django_assert_num_queries(9):
+        response = client.get(f"/organise/{SLUG}/seats/E14001300/")
+    html = response.content.decode()
+    assert "<svg" in html and "majority 528" in html and "notional Lab majority 9030" in html
+    candidacy = Candidacy.objects.get(election=real_2024, constituency__code="E14001300", person__surname="Mohamad")
+    client.post(f"/organise/{SLUG}/seats/E14001300/", {"action": "propose", "candidacy": candidacy.pk, "reason": "x"})
+    client.post(f"/organise/{SLUG}/seats/E14001300/", {"action": "endorse", "reason": "mine"})
+    assert Endorsement.objects.get().status == "proposed"  # the seat organiser could not endorse
+    logged_in_client(national_organiser).post(
+        f"/organise/{SLUG}/seats/E14001300/", {"action": "endorse", "reason": "agreed"}
+    )
+    assert Endorsement.objects.get().status == "endorsed"
+
+
+def test_hex_map_scatter_and_targets(real_2024, national_organiser, django_assert_num_queries):
+    targets_compute(election=real_2024)
+    client = logged_in_client(national_organiser)
+    client.get(f"/organise/{SLUG}/map/")
+    for colour in ("winner", "tier", "demographic"):
+        with django_assert_num_queries(4):
+            html = client.get(f"/organise/{SLUG}/map/", {"colour": colour}).content.decode()
+        assert html.count("<polygon") == 650
+    assert 'href="/organise/parl.2024-07-04/seats/E14001300/"' in html
+    html = client.get(f"/organise/{SLUG}/scatter/").content.decode()
+    assert html.count("<circle") == 575 and 'class="fit"' in html and "data-r>-0.75<" in html
+    html = client.get(f"/organise/{SLUG}/targets/").content.decode()
+    assert "Majority collapsed from 9,030 (notional) to 528" in html
