@@ -1,8 +1,27 @@
-"""Admin for elections and constituencies (scoped through organiser.admin.ScopedAdmin)."""
+"""Admin for what the campaign knows (scoped through organiser.admin.ScopedAdmin), and the import upload:
+an organiser uploads a file, a Celery task imports it, and the job shows its status and report."""
 
+from __future__ import annotations
+
+import json
+
+from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
 
-from campaigns.models import Constituency, Election
+from campaigns.models import (
+    Candidacy,
+    Constituency,
+    Election,
+    Endorsement,
+    EndorsementEvent,
+    ImportJob,
+    Party,
+    Result,
+    Target,
+    TargetCriteria,
+)
+from campaigns.services.jobs import import_job_create
 from organiser.admin import ScopedAdmin
 
 
@@ -17,3 +36,131 @@ class ConstituencyAdmin(ScopedAdmin):
     list_display = ["name", "code", "nation", "region_name"]
     list_filter = ["nation", "region_name"]
     search_fields = ["name", "code"]
+
+
+@admin.register(Party)
+class PartyAdmin(ScopedAdmin):
+    list_display = ["name", "abbreviation", "colour"]
+    search_fields = ["name", "abbreviation"]
+
+
+@admin.register(Result)
+class ResultAdmin(ScopedAdmin):
+    list_display = ["constituency", "election", "result_text", "majority", "declared_at"]
+    list_filter = ["election"]
+    search_fields = ["constituency__name", "constituency__code"]
+    list_select_related = ["constituency", "election"]
+    raw_id_fields = ["winner"]
+
+
+@admin.register(Candidacy)
+class CandidacyAdmin(ScopedAdmin):
+    list_display = ["person", "party", "constituency", "votes", "elected"]
+    list_filter = ["election", "elected"]
+    search_fields = ["person__name", "constituency__name"]
+    list_select_related = ["person", "party", "constituency"]
+    raw_id_fields = ["person"]
+
+
+class EndorsementEventInline(admin.TabularInline):
+    model = EndorsementEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["status", "candidacy", "actor", "at", "reason"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Endorsement)
+class EndorsementAdmin(ScopedAdmin):
+    """Read-only here: decisions are taken on the seat page so each one goes through the service and its history."""
+
+    list_display = ["constituency", "candidacy", "status", "updated_at"]
+    list_filter = ["election", "status"]
+    list_select_related = ["constituency", "candidacy__person"]
+    readonly_fields = ["election", "constituency", "candidacy", "status", "statement", "updated_by", "updated_at"]
+    inlines = [EndorsementEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Target)
+class TargetAdmin(ScopedAdmin):
+    list_display = ["constituency", "score", "tier", "computed_at"]
+    list_filter = ["election", "tier"]
+    list_select_related = ["constituency"]
+
+
+@admin.register(TargetCriteria)
+class TargetCriteriaAdmin(ScopedAdmin):
+    list_display = ["election", "updated_at"]
+
+
+class ImportJobForm(forms.ModelForm):
+    upload = forms.FileField(help_text="CSV (UTF-8 with or without BOM, or Windows-1252) or HexJSON")
+
+    class Meta:
+        model = ImportJob
+        fields = ["kind", "election"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ScopedAdmin):
+    list_display = ["filename", "kind", "status", "progress", "created_at", "summary"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [
+        "filename",
+        "kind",
+        "election",
+        "status",
+        "progress",
+        "created_by",
+        "created_at",
+        "finished_at",
+        "report_display",
+    ]
+    exclude = ["data", "report"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ImportJobForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def get_exclude(self, request, obj=None):
+        return (
+            self.exclude
+            if obj
+            else ["data", "report", "status", "progress", "filename", "created_by", "finished_at", "created_at"]
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # a job is a record: viewed, never edited
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            return
+        upload = form.cleaned_data["upload"]
+        job = import_job_create(
+            user=request.user,
+            kind=form.cleaned_data["kind"],
+            election=form.cleaned_data["election"],
+            filename=upload.name,
+            data=upload.read(),
+        )
+        obj.pk, obj.filename, obj.status = job.pk, job.filename, job.status
+
+    def save_related(self, request, form, formsets, change) -> None:
+        pass
+
+    @admin.display(description="report")
+    def summary(self, obj: ImportJob) -> str:
+        return (obj.report or {}).get("summary", "")
+
+    @admin.display(description="report")
+    def report_display(self, obj: ImportJob):
+        return format_html("<pre>{}</pre>", json.dumps(obj.report, indent=2, ensure_ascii=False))

@@ -1,0 +1,9 @@
+"""Periodic jobs of the campaigns app, merged into the beat schedule by organiser.celery."""
+
+BEAT_SCHEDULE = {
+    "campaigns-poll-results-feed": {
+        "task": "campaigns.tasks.poll_results_feed",
+        "schedule": 60.0,  # every minute on election night; a no-op while RESULTS_FEED_URL is unset
+        "options": {"expires": 55},
+    },
+}

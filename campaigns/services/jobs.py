@@ -1,0 +1,54 @@
+"""Import jobs: an organiser uploads a file in the admin; a Celery task runs the same import service and keeps
+the report (or every problem found) on the job."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.importers.base import ImportRejected
+from campaigns.models import Election, ImportJob
+from campaigns.services.imports import import_file
+
+
+@transaction.atomic
+def import_job_create(*, user, kind: str, filename: str, data: bytes, election: Election | None) -> ImportJob:
+    """Store the upload and queue its import once the upload is committed."""
+    from campaigns.tasks import run_import_job
+
+    job = ImportJob.objects.create(kind=kind, filename=filename, data=data, election=election, created_by=user)
+    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued job: parse and check (progress 10%), write in one transaction (100%), keep the report."""
+    updated = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, progress=10
+    )
+    job = ImportJob.objects.get(pk=job_id)
+    if not updated:  # already run (a retried or duplicated message)
+        return job
+    try:
+        report = import_file(kind=job.kind, data=bytes(job.data), election=job.election)
+    except ImportRejected as rejected:
+        job.status = ImportJob.Status.FAILED
+        job.report = {
+            "problems": [p.as_dict() for p in rejected.problems],
+            "summary": f"{len(rejected.problems)} problem(s); nothing was imported.",
+        }
+    except Exception as exc:
+        job.status = ImportJob.Status.FAILED
+        job.report = {
+            "problems": [],
+            "summary": f"The import failed unexpectedly ({type(exc).__name__}); nothing was imported.",
+        }
+        raise
+    else:
+        job.status = ImportJob.Status.SUCCEEDED
+        job.report = report.as_dict()
+    finally:
+        job.progress = 100
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "report", "progress", "finished_at"])
+    return job

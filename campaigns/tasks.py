@@ -1,0 +1,16 @@
+"""Celery tasks of the campaigns app: thin wrappers that take ids and call the services."""
+
+from celery import shared_task
+
+from campaigns.services.feed import results_feed_poll
+from campaigns.services.jobs import import_job_run
+
+
+@shared_task(ignore_result=True)
+def run_import_job(job_id: int) -> None:
+    import_job_run(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def poll_results_feed() -> None:
+    results_feed_poll()

@@ -1,0 +1,71 @@
+"""Admin upload: the job is queued after commit and a real Celery worker runs the import and keeps the report."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from campaigns.models import Candidacy, ImportJob
+from campaigns.services.imports import election_for_slug
+from campaigns.services.jobs import import_job_create
+from tests.campaigns import files
+from tests.conftest import logged_in_client
+
+
+def wait_for(job: ImportJob, timeout: float = 60) -> ImportJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job still {job.status}")
+
+
+@pytest.mark.worker
+def test_worker_runs_uploaded_imports_and_keeps_reports(celery_worker, national_organiser):
+    election = election_for_slug("parl.2024-07-04")
+    job = import_job_create(
+        user=national_organiser, kind="results", filename="c.csv", data=files.candidate_csv(), election=election
+    )
+    job = wait_for(job)
+    assert job.status == ImportJob.Status.SUCCEEDED and job.progress == 100
+    assert job.report["tables"]["candidacies"]["created"] == 6
+    assert Candidacy.objects.count() == 6
+
+    rows = files.candidate_rows()
+    rows[0][18] = "many"
+    bad = import_job_create(
+        user=national_organiser,
+        kind="results",
+        filename="bad.csv",
+        data=files.to_csv(files.CANDIDATE_HEADER, rows).encode(),
+        election=election,
+    )
+    bad = wait_for(bad)
+    assert bad.status == ImportJob.Status.FAILED
+    assert bad.report["problems"] == [{"row": 2, "column": "Votes", "problem": "'many' is not a number"}]
+
+
+@pytest.mark.django_db
+def test_admin_upload_creates_a_job_and_shows_its_report(national_organiser, django_capture_on_commit_callbacks):
+    election = election_for_slug("parl.2024-07-04")
+    client = logged_in_client(national_organiser)
+    upload = SimpleUploadedFile("candidates.csv", files.candidate_csv(), content_type="text/csv")
+    from organiser.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/admin/campaigns/importjob/add/", {"kind": "results", "election": election.pk, "upload": upload}
+            )
+    finally:
+        app.conf.task_always_eager = False
+    assert response.status_code == 302, response.content.decode()[:2000]
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.SUCCEEDED
+    page = client.get(f"/admin/campaigns/importjob/{job.pk}/change/").content.decode()
+    assert "candidacies: 6 created" in page
