@@ -104,6 +104,12 @@ def _ensure_database(name: str) -> None:
     import psycopg
 
     with psycopg.connect(f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres", autocommit=True) as conn:
+        data_directory = conn.execute("SHOW data_directory").fetchone()[0]
+        if Path(data_directory).resolve() != PG_DATA.resolve():
+            raise SystemExit(
+                f"Port {PG_PORT} is taken by another PostgreSQL (data in {data_directory}); "
+                "set EMBEDDED_PG_PORT to a free port or DATABASE_URL to that server."
+            )
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 

@@ -99,6 +99,8 @@ else:
     # Persistent connections: a new connection per request costs about ten times the throughput.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if env.bool("DATABASE_BEHIND_PGBOUNCER", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True  # transaction pooling
 if replica_url := env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db_url_config(replica_url)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

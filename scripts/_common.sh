@@ -17,6 +17,10 @@ find_python() {
   return 1
 }
 
+quiet_pip() {  # drop the machine's notes about absent local package mirrors; keep real errors
+  grep -v "is ignored: it is neither a file nor a directory" || true
+}
+
 ensure_venv() {  # $1: requirements file
   local requirements=$1 stamp
   if [ ! -x "$VENV/bin/python" ]; then
@@ -26,8 +30,8 @@ ensure_venv() {  # $1: requirements file
   stamp="$VENV/.installed-$(cat requirements.txt "$requirements" | sha256sum | cut -c1-16)"
   if [ ! -f "$stamp" ]; then
     echo "==> installing $requirements"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | quiet_pip
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" 2>&1 | quiet_pip
     touch "$stamp"
   fi
 }
