@@ -1,10 +1,33 @@
-"""Admin for accounts, seat grants and teams (scoped through organiser.admin.ScopedAdmin)."""
+"""Admin for accounts, seat grants, teams, volunteers, shifts, sign-ups and consents (all scoped through
+organiser.admin.ScopedAdmin); plus the coverage view and the roster (per seat, per day, CSV) on shifts."""
 
-from django.contrib import admin
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 
+from organiser import scope
 from organiser.admin import ScopedAdmin
-from volunteers.models import SeatGrant, Team, User
+from volunteers import selectors, services
+from volunteers.models import (
+    AVAILABILITY_CHOICES,
+    Consent,
+    Language,
+    SeatGrant,
+    Shift,
+    Signup,
+    Skill,
+    Team,
+    User,
+    VolunteerProfile,
+)
+from volunteers.spreadsheet import csv_response
 
 
 class SeatGrantInline(admin.TabularInline):
@@ -44,3 +67,375 @@ class TeamAdmin(ScopedAdmin):
     list_select_related = ["constituency", "lead"]
     autocomplete_fields = ["constituency", "lead"]
     filter_horizontal = ["members"]
+
+
+# --- volunteers, shifts, sign-ups -------------------------------------------------------------------
+
+
+class ScopedSeatFilter(admin.SimpleListFilter):
+    """Filter by seat, offering only the seats in the organiser's scope."""
+
+    title = "seat"
+    parameter_name = "seat"
+    seat_path = "constituency"
+
+    def lookups(self, request, model_admin):
+        return list(scope.seats_in_scope(request.user).values_list("code", "name"))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.seat_path}__code": self.value()})
+        return queryset
+
+
+class HomeSeatFilter(ScopedSeatFilter):
+    title = "home seat"
+    seat_path = "home_constituency"
+
+
+class SignupSeatFilter(ScopedSeatFilter):
+    seat_path = "shift__constituency"
+
+
+class JsonChoiceFilter(admin.SimpleListFilter):
+    """Filter on one value of a jsonb list field (``field @> '["value"]'``)."""
+
+    field = ""
+    options: list[tuple[str, str]] = []
+
+    def lookups(self, request, model_admin):
+        return self.options
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.field}__contains": [self.value()]})
+        return queryset
+
+
+class SkillFilter(JsonChoiceFilter):
+    title, parameter_name, field, options = "skill", "skill", "skills", Skill.choices
+
+
+class LanguageFilter(JsonChoiceFilter):
+    title, parameter_name, field, options = "language", "language", "languages", Language.choices
+
+
+class AvailabilityFilter(JsonChoiceFilter):
+    title, parameter_name, field, options = "availability", "free", "availability", AVAILABILITY_CHOICES
+
+
+class LastActiveFilter(admin.SimpleListFilter):
+    title = "last active"
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("7", "In the last 7 days"),
+            ("30", "In the last 30 days"),
+            ("90", "In the last 90 days"),
+            ("no", "Not in 90 days"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value == "no":
+            since = timezone.now() - dt.timedelta(days=90)
+            return queryset.filter(Q(last_active_at__lt=since) | Q(last_active_at__isnull=True))
+        return queryset.filter(last_active_at__gte=timezone.now() - dt.timedelta(days=int(value)))
+
+
+PROFILE_CSV_HEADER = ["name", "email", "phone", "postcode", "home seat", "skills", "languages", "attended", "no-shows"]
+
+
+def _profile_row(profile: VolunteerProfile) -> list:
+    return [
+        profile.user.full_name,
+        profile.user.email,
+        profile.phone,
+        profile.postcode,
+        profile.home_constituency.name if profile.home_constituency else "",
+        ", ".join(profile.skills),
+        ", ".join(profile.languages),
+        profile.attended,
+        profile.no_shows,
+    ]
+
+
+@admin.register(VolunteerProfile)
+class VolunteerProfileAdmin(ScopedAdmin):
+    """Volunteers: seat organisers see those whose home seat is theirs."""
+
+    list_display = ["name", "email", "home_constituency", "skill_list", "language_list", "last_active_at", "no_show"]
+    list_filter = [HomeSeatFilter, SkillFilter, LanguageFilter, AvailabilityFilter, LastActiveFilter, "travel"]
+    search_fields = ["user__email", "user__full_name", "phone", "postcode"]
+    list_select_related = ["user", "home_constituency"]
+    readonly_fields = ["user", "calendar_token", "last_active_at", "created_at", "updated_at"]
+    autocomplete_fields = ["home_constituency"]
+    filter_horizontal = ["seats"]
+    actions = ["add_to_shift", "export_csv"]
+
+    def get_queryset(self, request):
+        return selectors.profiles_with_reliability(super().get_queryset(request))
+
+    def has_add_permission(self, request) -> bool:
+        return False  # volunteers join through the sign-up page
+
+    @admin.display(ordering="user__full_name")
+    def name(self, obj):
+        return obj.user.full_name
+
+    @admin.display(ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description="skills")
+    def skill_list(self, obj):
+        return ", ".join(obj.skills)
+
+    @admin.display(description="languages")
+    def language_list(self, obj):
+        return ", ".join(obj.languages)
+
+    @admin.display(description="no-show rate", ordering="no_show_rate")
+    def no_show(self, obj):
+        if obj.no_show_rate is None:
+            return "-"
+        return f"{obj.no_show_rate:.0%} ({obj.no_shows} of {obj.no_shows + obj.attended})"
+
+    @admin.action(description="Add the selected volunteers to a shift")
+    def add_to_shift(self, request, queryset):
+        shifts = selectors.shifts_with_places(
+            scope.restrict(Shift.objects.all(), request.user, "change").filter(ends_at__gt=timezone.now())
+        ).select_related("constituency")[:200]
+        if "shift" in request.POST:
+            shift = scope.restrict(Shift.objects.all(), request.user, "change").filter(pk=request.POST["shift"]).first()
+            if shift is None:
+                self.message_user(request, "Choose a shift you organise.", messages.ERROR)
+                return None
+            volunteers = [profile.user for profile in queryset.select_related("user")]
+            outcome = services.signups_add_to_shift(
+                shift=shift, volunteers=volunteers, allow_overlap=request.POST.get("allow_overlap") == "on"
+            )
+            self.message_user(request, f"{len(outcome.done)} added to {shift}.", messages.SUCCESS)
+            for problem in outcome.problems:
+                self.message_user(request, problem, messages.WARNING)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Add volunteers to a shift",
+            "profiles": queryset.select_related("user"),
+            "shifts": shifts,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/volunteers/add_to_shift.html", context)
+
+    @admin.action(description="Export the selected volunteers (CSV)")
+    def export_csv(self, request, queryset):
+        rows = (_profile_row(profile) for profile in queryset.select_related("user", "home_constituency"))
+        return csv_response("volunteers.csv", PROFILE_CSV_HEADER, rows)
+
+
+class ShiftForm(forms.ModelForm):
+    repeat_weeks = forms.IntegerField(
+        label="Repeat weekly for", min_value=1, max_value=52, initial=1, required=False, help_text="weeks (1 = once)"
+    )
+    required_skills = forms.MultipleChoiceField(
+        choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Shift
+        fields = [
+            "kind",
+            "title",
+            "constituency",
+            "team",
+            "starts_at",
+            "ends_at",
+            "meeting_point",
+            "capacity",
+            "minimum",
+            "required_skills",
+            "lead",
+            "notes",
+        ]
+
+
+@admin.register(Shift)
+class ShiftAdmin(ScopedAdmin):
+    form = ShiftForm
+    list_display = ["__str__", "constituency", "kind", "starts_at", "places", "lead"]
+    list_filter = [ScopedSeatFilter, "kind", ("starts_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "meeting_point", "constituency__name"]
+    list_select_related = ["constituency", "lead"]
+    autocomplete_fields = ["constituency", "lead"]
+    date_hierarchy = "starts_at"
+    change_list_template = "admin/volunteers/shift_change_list.html"
+
+    def get_queryset(self, request):
+        return selectors.shifts_with_places(super().get_queryset(request))
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if obj is None else [field for field in fields if field != "repeat_weeks"]
+
+    @admin.display(description="people", ordering="filled")
+    def places(self, obj):
+        short = " (short)" if obj.filled < obj.minimum else ""
+        return f"{obj.filled} / {obj.capacity}{short}"
+
+    def save_model(self, request, obj, form, change):
+        weeks = form.cleaned_data.get("repeat_weeks") or 1
+        if change or weeks == 1:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {name: form.cleaned_data[name] for name in ShiftForm.Meta.fields}
+        first, *_later = services.shift_create_weekly(weeks=weeks, **fields)
+        obj.pk = first.pk
+        self.message_user(request, f"{weeks} weekly shifts created.", messages.SUCCESS)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("coverage/", view(self.coverage_view), name="volunteers_shift_coverage"),
+            path("roster/", view(self.roster_view), name="volunteers_shift_roster"),
+            *super().get_urls(),
+        ]
+
+    def coverage_view(self, request):
+        """Shifts in the next 14 days with fewer people than their minimum."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Shifts short of people (next 14 days)",
+            "shifts": selectors.coverage(user=request.user),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/volunteers/coverage.html", context)
+
+    def roster_view(self, request):
+        """Who is on which shift, per seat and per day; ``?format=csv`` downloads it."""
+        seats = list(
+            scope.seats_in_scope(request.user).filter(shifts__isnull=False).distinct().values_list("code", "name")
+        )
+        seat_code = request.GET.get("seat", "")
+        try:
+            day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else timezone.localdate()
+        except ValueError:
+            day = timezone.localdate()
+        shifts = selectors.roster(user=request.user, seat_code=seat_code, day=day).order_by("starts_at", "pk")
+        if request.GET.get("format") == "csv":
+            return csv_response(f"roster-{seat_code or 'all'}-{day}.csv", ROSTER_CSV_HEADER, roster_rows(shifts))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Roster for {day:%A %-d %B %Y}",
+            "shifts": shifts,
+            "seats": seats,
+            "seat_code": seat_code,
+            "day": day,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/volunteers/roster.html", context)
+
+
+ROSTER_CSV_HEADER = [
+    "shift",
+    "seat",
+    "starts",
+    "ends",
+    "meeting point",
+    "volunteer",
+    "email",
+    "phone",
+    "status",
+    "hours",
+]
+
+
+def _roster_row(shift: Shift, signup: Signup) -> list:
+    person = signup.volunteer
+    profile = getattr(person, "profile", None) if person else None
+    return [
+        shift.display_title,
+        shift.constituency.name,
+        timezone.localtime(shift.starts_at).strftime("%Y-%m-%d %H:%M"),
+        timezone.localtime(shift.ends_at).strftime("%Y-%m-%d %H:%M"),
+        shift.meeting_point,
+        person.full_name if person else "(deleted account)",
+        person.email if person else "",
+        profile.phone if profile else "",
+        signup.get_status_display(),
+        signup.hours if signup.hours is not None else "",
+    ]
+
+
+def roster_rows(shifts):
+    """CSV rows of a roster (shifts with ``roster`` prefetched, see selectors.roster)."""
+    for shift in shifts:
+        for signup in shift.roster:
+            yield _roster_row(shift, signup)
+
+
+@admin.register(Signup)
+class SignupAdmin(ScopedAdmin):
+    """Sign-ups change through the services (actions), so the rules (capacity, waiting list) always hold."""
+
+    list_display = ["volunteer", "shift", "status", "hours", "created_at"]
+    list_filter = ["status", SignupSeatFilter, "shift__kind", ("shift__starts_at", admin.DateFieldListFilter)]
+    search_fields = ["volunteer__email", "volunteer__full_name", "shift__title", "shift__constituency__name"]
+    list_select_related = ["volunteer", "shift__constituency"]
+    readonly_fields = [field.name for field in Signup._meta.fields]
+    actions = ["mark_attended", "mark_no_show", "cancel", "export_csv"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # through "Add the selected volunteers to a shift" on volunteers
+
+    @admin.action(description="Mark attended (hours from the shift)")
+    def mark_attended(self, request, queryset):
+        outcome = services.signups_mark_attended(signups=queryset.select_related("shift"), by=request.user)
+        self.message_user(request, f"{len(outcome.done)} marked attended.", messages.SUCCESS)
+        for problem in outcome.problems:
+            self.message_user(request, problem, messages.WARNING)
+
+    @admin.action(description="Mark no-show")
+    def mark_no_show(self, request, queryset):
+        done = 0
+        for signup in queryset:
+            try:
+                services.signup_check_in(signup=signup, by=request.user, attended=False)
+                done += 1
+            except services.SignupError as error:
+                self.message_user(request, f"{signup}: {error.message}", messages.WARNING)
+        self.message_user(request, f"{done} marked no-show.", messages.SUCCESS)
+
+    @admin.action(description="Cancel (the waiting list moves up)")
+    def cancel(self, request, queryset):
+        for signup in queryset:
+            try:
+                services.signup_cancel(signup=signup, by=request.user)
+            except services.SignupError as error:
+                self.message_user(request, f"{signup}: {error.message}", messages.WARNING)
+
+    @admin.action(description="Export the selected sign-ups (CSV)")
+    def export_csv(self, request, queryset):
+        signups = queryset.select_related("volunteer__profile", "shift__constituency").order_by("shift__starts_at")
+        return csv_response("signups.csv", ROSTER_CSV_HEADER, (_roster_row(signup.shift, signup) for signup in signups))
+
+
+@admin.register(Consent)
+class ConsentAdmin(ScopedAdmin):
+    """The record of opt-ins; read-only (volunteers change theirs on their profile page)."""
+
+    list_display = ["user", "channel", "given_at", "source", "withdrawn_at"]
+    list_filter = ["channel", ("withdrawn_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "channel", "wording", "given_at", "source", "withdrawn_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

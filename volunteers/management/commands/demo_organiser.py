@@ -39,9 +39,7 @@ class Command(BaseCommand):
             secret_file.parent.mkdir(parents=True, exist_ok=True)
             secret_file.write_text(password + "\n")
             secret_file.chmod(0o600)
-        EmailAddress.objects.update_or_create(
-            user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.update_or_create(user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True})
         password = secret_file.read_text().strip()
         self.stdout.write(
             f"Demo organiser: log in at {settings.SITE_URL}/accounts/login/ as {DEMO_EMAIL} "
