@@ -115,6 +115,28 @@ def test_temporary_database_is_created_migrated_used_by_django_and_dropped():
     assert not harness.database_exists(seen["name"], SERVER_URL)
 
 
+def test_temporary_database_repoints_django_when_it_was_set_up_already():
+    result = run_python(
+        """
+        import django
+        django.setup()
+        from django.db import connection
+        from benchmarks.harness import temporary_database
+
+        with temporary_database("harness early setup", migrate=False) as name:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_database()")
+                print(name, cursor.fetchone()[0])
+        print(connection.settings_dict["NAME"])
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    inside, after = result.stdout.strip().splitlines()[-2:]
+    name, current = inside.split()
+    assert current == name
+    assert after != name
+
+
 def test_temporary_database_is_dropped_when_the_block_fails():
     result = run_python(
         """
