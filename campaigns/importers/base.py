@@ -124,7 +124,7 @@ class Column:
 class CsvTable:
     """A decoded CSV file whose columns are matched to an importer's expected :class:`Column` list."""
 
-    def __init__(self, text: str, columns: list[Column]):
+    def __init__(self, text: str, columns: list[Column], *, header_only: bool = False):
         self.columns = {c.key: c for c in columns}
         reader = csv.reader(io.StringIO(text, newline=""))
         try:

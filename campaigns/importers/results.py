@@ -177,7 +177,7 @@ def parse_results(data: bytes, *, known_codes: set[str] | None = None) -> Result
     """Parse and check one Commons Library results file (either kind); raise :class:`ImportRejected` with every
     problem found. ``known_codes``: when given, constituency codes outside it are reported as unknown."""
     text = decode(data)
-    probe = CsvTable(text, CANDIDATE_COLUMNS + CONSTITUENCY_COLUMNS[len(SEAT_COLUMNS) :])
+    probe = CsvTable(text, CANDIDATE_COLUMNS + CONSTITUENCY_COLUMNS[len(SEAT_COLUMNS) :], header_only=True)
     kind = detect_kind(probe)
     if kind is None:
         found = ", ".join(probe.header[:8])
