@@ -23,8 +23,8 @@ def run_deploy_check(**overrides: str) -> subprocess.CompletedProcess:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="organiser.example.org",
         SITE_URL="https://organiser.example.org",
-        **overrides,
     )
+    env.update(overrides)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
@@ -59,3 +59,9 @@ def test_pages_carry_csp_with_a_nonce_and_the_security_headers(client, settings)
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_check_deploy_fails_without_a_secret_key():
+    result = run_deploy_check(SECRET_KEY="", EMAIL_URL="smtp+tls://user:secret@smtp.example.org:587")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr + result.stdout
