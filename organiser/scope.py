@@ -13,6 +13,10 @@ A model states how it is scoped with class attributes, all optional:
 - ``scope_lead_path = "shift__lead"``: the path to the team lead who runs it; that lead may
   read and change it (check-in on the day).
 - ``scope_national_change = True``: only national organisers change it (reference data).
+- ``scope_register_path = "campaign"``: electoral-register data (electors, canvass responses,
+  walk lists), held per endorsed candidate's campaign under its agent's control. Only users
+  granted on that campaign (``canvassing.RegisterGrant``) see or change it, whatever their role:
+  a national organiser without a grant sees none of it. This rule replaces all the others.
 
 Roles: a national organiser reads and changes everything; a seat organiser only the seats
 granted to them (``volunteers.SeatGrant``); a team lead what they lead; a volunteer their own
@@ -45,6 +49,14 @@ def granted_seat_ids(user: User) -> QuerySet:
     return SeatGrant.objects.filter(user_id=user.pk).values("constituency_id")
 
 
+def granted_campaign_ids(user: User) -> QuerySet:
+    """The ids of the candidate campaigns whose register ``user`` is granted (a subquery)."""
+    from django.apps import apps
+
+    grant = apps.get_model("canvassing", "RegisterGrant")
+    return grant.objects.filter(user_id=user.pk).values("campaign_id")
+
+
 def seats_in_scope(user: User | AnonymousUser | None) -> QuerySet:
     """The constituencies a user works in: all for national organisers, granted ones for seat organisers."""
     from campaigns.models import Constituency
@@ -67,9 +79,14 @@ def scope_filter(model: type[Model], user: User | AnonymousUser | None, action: 
     """The filter that limits ``model`` to what ``user`` may ``action``; None means no limit."""
     from volunteers.models import Role
 
+    nothing = Q(pk__in=[])
+    register_path = getattr(model, "scope_register_path", None)
+    if register_path is not None:
+        if not _is_active(user):
+            return nothing
+        return Q(**{_path(register_path, "pk__in") if register_path else "pk__in": granted_campaign_ids(user)})
     if action == "view" and getattr(model, "scope_public", False):
         return None
-    nothing = Q(pk__in=[])
     if not _is_active(user):
         return nothing
     if user.is_national_organiser:
@@ -110,6 +127,8 @@ def can_add(user: User | AnonymousUser | None, model: type[Model]) -> bool:
         return False
     if user.is_national_organiser:
         return True
+    if hasattr(model, "scope_register_path"):
+        return True  # which campaign is checked against the user's grants by the service
     if getattr(model, "scope_national_change", False):
         return False
     return user.role == Role.SEAT_ORGANISER and getattr(model, "scope_seat_path", None) is not None
