@@ -194,3 +194,14 @@ def test_command_prints_the_report_and_every_problem(election2024, tmp_path, cap
         call_command("import_results", str(bad), "--election", "parl.2024-07-04")
     err = capsys.readouterr().err
     assert "row 2, column 'Votes'" in err and "row 3, column 'Votes'" in err
+
+
+def test_load_demo_is_idempotent(capsys):
+    call_command("load_demo")
+    first = capsys.readouterr().out
+    assert "results: 5165 rows read; constituencies: 650 created" in first
+    assert "targets: 650 seats" in first
+    call_command("load_demo")
+    second = capsys.readouterr().out
+    assert second.count("no changes") == 6
+    assert "targets: 0 seats" in second

@@ -5,7 +5,9 @@ Idempotent: a second run finds nothing to change and says so.
 
 from django.core.management.base import BaseCommand
 
-from campaigns.services.demo import demo_load
+from campaigns.models import Election
+from campaigns.services.demo import ELECTION_2024, demo_load
+from campaigns.services.targets import targets_compute
 
 
 class Command(BaseCommand):
@@ -14,3 +16,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         for report in demo_load():
             self.stdout.write(report.summary())
+        scored = targets_compute(election=Election.objects.get(slug=ELECTION_2024))
+        self.stdout.write(f"targets: {scored} seats scored or re-scored.")
