@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include((api_patterns, "api"))),
     path("", include("volunteers.urls")),
     path("", include("campaigns.urls")),
+    path("", include("messaging.urls")),
 ]
 
 handler404 = "organiser.views.not_found"

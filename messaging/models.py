@@ -1,0 +1,174 @@
+"""What the campaign sends and to whom: the outbox (one row per recipient and purpose, the idempotency key of
+every send), when each seat's weekly digest goes, and what each person chose to receive.
+
+An outbox row is written in the same transaction as the change that causes it (a sign-up, a cancellation,
+a due reminder, a week's digest); the send task runs after commit and sends a row at most once.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class MessageKind(models.TextChoices):
+    SIGNUP_CONFIRMED = "signup_confirmed", "Sign-up confirmed"
+    SIGNUP_WAITLISTED = "signup_waitlisted", "On the waiting list"
+    SIGNUP_CANCELLED = "signup_cancelled", "Sign-up cancelled"
+    SIGNUP_PROMOTED = "signup_promoted", "Promoted from the waiting list"
+    REMINDER_24H = "reminder_24h", "Reminder the day before"
+    REMINDER_2H = "reminder_2h", "Reminder two hours before (SMS)"
+    SHIFT_SHORT = "shift_short", "Shift short of its minimum (to the lead)"
+    DIGEST_VOLUNTEER = "digest_volunteer", "Weekly digest for volunteers"
+    DIGEST_ORGANISER = "digest_organiser", "Weekly digest for organisers"
+
+
+class Category(models.TextChoices):
+    """What a person can choose to receive or not (the preferences page)."""
+
+    REMINDERS = "reminders", "Sign-up confirmations and reminders about my shifts"
+    SHIFT_ALERTS = "shift_alerts", "Alerts about shifts I lead"
+    DIGEST = "digest", "The weekly digest"
+
+
+KIND_CATEGORY = {
+    MessageKind.SIGNUP_CONFIRMED: Category.REMINDERS,
+    MessageKind.SIGNUP_WAITLISTED: Category.REMINDERS,
+    MessageKind.SIGNUP_CANCELLED: Category.REMINDERS,
+    MessageKind.SIGNUP_PROMOTED: Category.REMINDERS,
+    MessageKind.REMINDER_24H: Category.REMINDERS,
+    MessageKind.REMINDER_2H: Category.REMINDERS,
+    MessageKind.SHIFT_SHORT: Category.SHIFT_ALERTS,
+    MessageKind.DIGEST_VOLUNTEER: Category.DIGEST,
+    MessageKind.DIGEST_ORGANISER: Category.DIGEST,
+}
+
+
+class OutboxChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED_NO_CONSENT = "skipped_no_consent", "Skipped: no consent"
+    SKIPPED_OPTED_OUT = "skipped_opted_out", "Skipped: opted out"
+    SKIPPED_NO_ADDRESS = "skipped_no_address", "Skipped: no address or phone"
+
+
+class Outbox(models.Model):
+    """One message to one person for one purpose. ``(recipient, key)`` is unique: the key names the purpose
+    (``signup-confirmed:<signup>:<time>``, ``reminder-24h:<signup>:<start>``, ``digest:2026-W48``), so writing
+    the same message twice, from a retry, a second beat or a late run, writes nothing."""
+
+    scope_owner_path = "recipient"
+    scope_seat_path = "constituency"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox")
+    key = models.CharField(max_length=120)
+    kind = models.CharField(max_length=24, choices=MessageKind.choices)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    channel = models.CharField(max_length=5, choices=OutboxChannel.choices, default=OutboxChannel.EMAIL)
+    constituency = models.ForeignKey(
+        "campaigns.Constituency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    context = models.JSONField(default=dict, blank=True, help_text="what the templates render (JSON)")
+    status = models.CharField(max_length=20, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, blank=True, help_text="as sent")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "outbox"
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="outbox_once_per_purpose")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="outbox_status_created"),
+            models.Index(fields=["key"], name="outbox_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient_id} ({self.status})"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class DigestSchedule(models.Model):
+    """When the weekly digest goes (UK time): one row for the whole organisation (no seat), and optionally one
+    per seat, which wins for volunteers whose home seat it is. ``note`` is the organisers' note in the digest."""
+
+    scope_seat_path = "constituency"
+
+    constituency = models.OneToOneField(
+        "campaigns.Constituency",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="digest_schedule",
+        help_text="empty: the organisation's default",
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    hour = models.PositiveSmallIntegerField(default=8, help_text="0-23, UK time")
+    note = models.TextField(blank=True, help_text="a note from the organisers, in this week's digest")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["constituency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["constituency"],
+                name="digest_schedule_one_default",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(condition=models.Q(hour__lte=23), name="digest_schedule_hour"),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="digest_schedule_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.constituency.name if self.constituency_id else "Default"
+        return f"{where}: {self.get_weekday_display()} {self.hour:02d}:00"
+
+
+class MessagePreference(models.Model):
+    """What one person chose: the language of their messages and which categories they receive."""
+
+    scope_owner_path = "user"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_preference")
+    language = models.CharField(max_length=10, default="en-gb")
+    reminders = models.BooleanField(default=True)
+    shift_alerts = models.BooleanField(default=True)
+    digest = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"
+
+
+class Unsubscribe(models.Model):
+    """An unsubscribe (one-click from a mail client, or the confirm page): when, how, from which message.
+    It withdraws the person's email consent at that moment; this row says where the withdrawal came from."""
+
+    scope_owner_path = "user"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unsubscribes")
+    channel = models.CharField(max_length=5, choices=OutboxChannel.choices, default=OutboxChannel.EMAIL)
+    via = models.CharField(max_length=20, help_text="one-click, or page")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} unsubscribed {self.at:%Y-%m-%d %H:%M}"

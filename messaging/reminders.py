@@ -1,0 +1,128 @@
+"""The periodic reminder scan: which reminders are due now, found with one query per kind over the whole set
+of sign-ups, written with one INSERT … ON CONFLICT DO NOTHING, and queued.
+
+- The day-before email goes at the same UK wall-clock time on the day before the shift (a 10:00 shift on the
+  Sunday the clocks change is reminded at 10:00 on the Saturday, 23 real hours earlier), computed in SQL
+  with ``AT TIME ZONE 'Europe/London'``.
+- The SMS goes two hours before, to volunteers with SMS consent and a phone number.
+- Leads hear when a shift they run in the next 48 hours is short of its minimum.
+
+A reminder is only for people who signed up before its moment (otherwise the sign-up email just told them).
+Running the scan twice, or twice at once, writes each row once: ``(recipient, key)`` is unique.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import DateTimeField, Exists, F, Func, OuterRef, Q
+from django.utils import timezone
+
+from messaging.models import MessageKind, Outbox, OutboxChannel, OutboxStatus
+from messaging.services import (
+    _stamp,
+    first_name,
+    outbox_row,
+    outbox_write,
+    queue_sends,
+    shift_context,
+    short_shift_row,
+    short_shifts,
+)
+
+SMS_BEFORE = dt.timedelta(hours=2)
+#: Rows pending this long with no attempt are queued again (a send task lost before it reached the broker).
+STALE_AFTER = dt.timedelta(minutes=15)
+
+
+class DayBeforeInLondon(Func):
+    """The same UK wall-clock time one calendar day earlier, as a timestamptz."""
+
+    template = "((%(expressions)s AT TIME ZONE 'Europe/London') - interval '1 day') AT TIME ZONE 'Europe/London'"
+    output_field = DateTimeField()
+
+
+def _consented(channel: str):
+    from volunteers.models import Consent
+
+    return Exists(Consent.objects.filter(user_id=OuterRef("volunteer_id"), channel=channel, withdrawn_at__isnull=True))
+
+
+def due_day_before(*, now: dt.datetime):
+    from volunteers.models import Signup, SignupStatus
+
+    return (
+        Signup.objects.filter(
+            status=SignupStatus.CONFIRMED,
+            volunteer__is_active=True,
+            shift__starts_at__gt=now + SMS_BEFORE,
+            shift__starts_at__lte=now + dt.timedelta(hours=26),  # bounds the index range; refined below
+        )
+        .annotate(remind_at=DayBeforeInLondon("shift__starts_at"))
+        .filter(remind_at__lte=now, queued_at__lt=F("remind_at"))
+        .filter(Q(promoted_at__isnull=True) | Q(promoted_at__lt=F("remind_at")))
+        .filter(_consented("email"))
+        .select_related("shift__constituency", "volunteer")
+    )
+
+
+def due_two_hours_before(*, now: dt.datetime):
+    from volunteers.models import Signup, SignupStatus
+
+    return (
+        Signup.objects.filter(
+            status=SignupStatus.CONFIRMED,
+            volunteer__is_active=True,
+            shift__starts_at__gt=now,
+            shift__starts_at__lte=now + SMS_BEFORE,
+            queued_at__lt=F("shift__starts_at") - SMS_BEFORE,
+        )
+        .filter(Q(promoted_at__isnull=True) | Q(promoted_at__lt=F("shift__starts_at") - SMS_BEFORE))
+        .filter(_consented("sms"))
+        .filter(volunteer__profile__phone__startswith="+")
+        .select_related("shift__constituency", "volunteer")
+    )
+
+
+def reminders_queue_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Write and queue every reminder due at ``now``; returns the ids queued."""
+    now = now or timezone.now()
+    rows = []
+    for signup in due_day_before(now=now):
+        rows.append(
+            outbox_row(
+                recipient_id=signup.volunteer_id,
+                kind=MessageKind.REMINDER_24H,
+                key=f"reminder-24h:{signup.pk}:{_stamp(signup.shift.starts_at)}",
+                context={"name": first_name(signup.volunteer), "shift": shift_context(signup.shift)},
+                constituency_id=signup.shift.constituency_id,
+            )
+        )
+    for signup in due_two_hours_before(now=now):
+        rows.append(
+            outbox_row(
+                recipient_id=signup.volunteer_id,
+                kind=MessageKind.REMINDER_2H,
+                key=f"reminder-2h:{signup.pk}:{_stamp(signup.shift.starts_at)}",
+                channel=OutboxChannel.SMS,
+                context={"name": first_name(signup.volunteer), "shift": shift_context(signup.shift)},
+                constituency_id=signup.shift.constituency_id,
+            )
+        )
+    rows.extend(short_shift_row(shift, shift.filled) for shift in short_shifts(now=now))
+    with transaction.atomic():
+        return outbox_write(rows)
+
+
+def outbox_requeue_stale(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
+    """Queue again rows pending with no attempt for a while: their task was lost before it reached the
+    broker. (Rows that failed once have a retry waiting in the broker; they are left to it.)"""
+    now = now or timezone.now()
+    ids = list(
+        Outbox.objects.filter(status=OutboxStatus.PENDING, attempts=0, created_at__lt=now - STALE_AFTER)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queue_sends(ids)
+    return len(ids)

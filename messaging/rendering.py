@@ -1,0 +1,151 @@
+"""Turning an outbox row into a message: the subject / text / HTML triple in the recipient's language, with
+the campaign's name, why they get it, and RFC 8058 one-click unsubscribe headers; SMS text likewise.
+
+Templates live in ``templates/messaging/email/<kind>.{subject.txt,txt,html}`` and ``messaging/sms/<kind>.txt``;
+they render only the JSON context stored on the row (so a preview, a retry and the send all show the same).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.policy
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from messaging.models import Category
+
+UNSUBSCRIBE_SALT = "messaging.unsubscribe"
+LONDON = ZoneInfo("Europe/London")
+
+
+def unsubscribe_token(user_id: int) -> str:
+    """A signed, non-expiring token naming the person: the link works without logging in."""
+    return signing.dumps(user_id, salt=UNSUBSCRIBE_SALT)
+
+
+def user_for_token(token: str) -> int | None:
+    try:
+        return int(signing.loads(token, salt=UNSUBSCRIBE_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def unsubscribe_url(user_id: int) -> str:
+    return absolute(reverse("messaging:unsubscribe", args=[unsubscribe_token(user_id)]))
+
+
+def local_when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    """``Sunday 29 March, 10:00 to 12:00`` in UK time (BST or GMT as on that day)."""
+    start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
+    day = date_format(start, "l j F")
+    return _("%(day)s, %(start)s to %(end)s") % {
+        "day": day,
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+    }
+
+
+def _reason(category: str, consent_given_at: dt.datetime | None) -> str:
+    campaign = settings.CAMPAIGN_NAME
+    since = date_format(consent_given_at.astimezone(LONDON), "j F Y") if consent_given_at else ""
+    if category == Category.SHIFT_ALERTS:
+        return _("You get this because you lead this shift for %(campaign)s and agreed to emails on %(since)s.") % {
+            "campaign": campaign,
+            "since": since,
+        }
+    if category == Category.DIGEST:
+        return _(
+            "You get this weekly digest because you volunteer with %(campaign)s and agreed to emails on %(since)s."
+        ) % {"campaign": campaign, "since": since}
+    return _("You get this because you signed up for a shift with %(campaign)s and agreed to emails on %(since)s.") % {
+        "campaign": campaign,
+        "since": since,
+    }
+
+
+class CampaignEmail(EmailMultiAlternatives):
+    """An email whose headers are folded only past RFC 5322's 998-character limit: the long one-click URL
+    in ``List-Unsubscribe`` has no spaces to fold at, and Python's 78-column folding would otherwise turn it
+    into an RFC 2047 encoded word that mail clients do not read as a URL."""
+
+    def message(self, *, policy=email.policy.SMTP):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(
+    *, kind: str, category: str, context: dict, user_id: int, language: str, consent_given_at=None
+) -> Rendered:
+    """The triple for one message, rendered in ``language``."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        full = {
+            **context,
+            "campaign_name": settings.CAMPAIGN_NAME,
+            "site_url": settings.SITE_URL,
+            "unsubscribe_url": unsubscribe_url(user_id),
+            "preferences_url": absolute(reverse("messaging:preferences")),
+            "reason": _reason(category, consent_given_at),
+            "language": language,
+        }
+        subject = render_to_string(f"messaging/email/{kind}.subject.txt", full)
+        subject = " ".join(subject.split())
+        text = render_to_string(f"messaging/email/{kind}.txt", full)
+        html = render_to_string(f"messaging/email/{kind}.html", full)
+    return Rendered(subject=subject, text=text, html=html)
+
+
+def render_sms(*, kind: str, context: dict, language: str) -> str:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        full = {**context, "campaign_name": settings.CAMPAIGN_NAME}
+        return " ".join(render_to_string(f"messaging/sms/{kind}.txt", full).split())
+
+
+def _host() -> str:
+    return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+
+
+def build_email(*, outbox_id: int, to: str, rendered: Rendered, user_id: int, attachments=()) -> EmailMultiAlternatives:
+    """The MIME message: text with an HTML alternative, attachments, and the unsubscribe headers.
+
+    The Message-ID is derived from the outbox row, so a resend after a crash carries the same id (receiving
+    systems can recognise it)."""
+    one_click = unsubscribe_url(user_id)
+    unsubscribe = f"<{one_click}>"
+    if mailto := getattr(settings, "MESSAGING_UNSUBSCRIBE_MAILTO", ""):
+        unsubscribe += f", <mailto:{mailto}?subject=unsubscribe-{unsubscribe_token(user_id)}>"
+    message = CampaignEmail(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={
+            "List-Unsubscribe": unsubscribe,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": f"<outbox-{outbox_id}@{_host()}>",
+            "X-Organiser-Outbox": str(outbox_id),
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    return message

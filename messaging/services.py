@@ -1,0 +1,229 @@
+"""Writing messages into the outbox, in the caller's transaction, and queueing their sends after commit.
+
+Call these inside the transaction that makes the change (``signup_create``, ``signup_cancel``, a promotion):
+the outbox row commits with the change or not at all, and the send task is queued by
+``transaction.on_commit``, so a rolled-back change never sends and a committed one always has its row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from messaging import rendering
+from messaging.conf import int_setting
+from messaging.models import KIND_CATEGORY, MessageKind, Outbox, OutboxChannel, OutboxStatus
+
+#: How long before a shift its lead hears that it is short of its minimum.
+SHORT_SHIFT_WINDOW = dt.timedelta(hours=48)
+
+
+def _stamp(moment: dt.datetime | None) -> str:
+    return str(int(moment.timestamp())) if moment else "0"
+
+
+def first_name(user) -> str:
+    name = (user.full_name or "").strip()
+    return name.split()[0] if name else ""
+
+
+def shift_context(shift) -> dict:
+    """What a message says about a shift (JSON-ready; times already in UK time)."""
+    return {
+        "id": shift.pk,
+        "title": shift.display_title,
+        "kind": shift.get_kind_display(),
+        "seat": shift.constituency.name,
+        "when": rendering.local_when(shift.starts_at, shift.ends_at),
+        "starts_at": shift.starts_at.isoformat(),
+        "meeting_point": shift.meeting_point,
+        "notes": shift.notes,
+        "url": rendering.absolute(reverse("volunteers:shift_detail", args=[shift.pk])),
+    }
+
+
+def outbox_row(
+    *,
+    recipient_id: int,
+    kind: str,
+    key: str,
+    context: dict,
+    channel: str = OutboxChannel.EMAIL,
+    constituency_id: int | None = None,
+) -> Outbox:
+    return Outbox(
+        recipient_id=recipient_id,
+        kind=kind,
+        category=KIND_CATEGORY[MessageKind(kind)],
+        key=key,
+        channel=channel,
+        context=context,
+        constituency_id=constituency_id,
+    )
+
+
+def outbox_write(rows: Sequence[Outbox]) -> list[int]:
+    """Insert the rows that are new (a row whose (recipient, key) exists is left as it is) and queue the
+    pending ones for sending once the transaction commits. Returns the ids queued.
+
+    Set-based: one INSERT … ON CONFLICT DO NOTHING and one SELECT, whatever the number of rows."""
+    if not rows:
+        return []
+    Outbox.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = Q()
+    by_key: dict[str, list[int]] = {}
+    for row in rows:
+        by_key.setdefault(row.key, []).append(row.recipient_id)
+    for key, recipients in by_key.items():
+        keys |= Q(key=key, recipient_id__in=recipients)
+    ids = list(Outbox.objects.filter(keys, status=OutboxStatus.PENDING).order_by("pk").values_list("pk", flat=True))
+    queue_sends(ids)
+    return ids
+
+
+def queue_sends(ids: Iterable[int]) -> None:
+    """Queue send tasks for these rows after the current transaction commits (at once outside one).
+    Sending twice is harmless: each row is locked and sent at most once."""
+    ids = list(ids)
+    if not ids:
+        return
+    from messaging.tasks import send_outbox_batch
+
+    chunk = max(1, int_setting("MESSAGING_SEND_CHUNK", 50))
+    for start in range(0, len(ids), chunk):
+        transaction.on_commit(partial(send_outbox_batch.delay, ids[start : start + chunk]))
+
+
+# --- reminders caused by a change -----------------------------------------------------------------
+
+
+def _signup_message(signup, *, kind: str, key: str, extra: dict | None = None) -> list[int]:
+    volunteer = signup.volunteer
+    if volunteer is None:
+        return []
+    shift = signup.shift
+    context = {"name": first_name(volunteer), "shift": shift_context(shift), "status": signup.status, **(extra or {})}
+    row = outbox_row(
+        recipient_id=volunteer.pk, kind=kind, key=key, context=context, constituency_id=shift.constituency_id
+    )
+    return outbox_write([row])
+
+
+def signup_made(signup) -> list[int]:
+    """A sign-up was made (confirmed, or on the waiting list): tell the volunteer, with the .ics attached."""
+    from volunteers import calendar
+    from volunteers.models import SignupStatus
+
+    waitlisted = signup.status == SignupStatus.WAITLISTED
+    ics = calendar.calendar(
+        [calendar.event_lines(shift=signup.shift, status=signup.status)], name=signup.shift.display_title
+    )
+    return _signup_message(
+        signup,
+        kind=MessageKind.SIGNUP_WAITLISTED if waitlisted else MessageKind.SIGNUP_CONFIRMED,
+        key=f"signup:{signup.pk}:{_stamp(signup.queued_at)}",
+        extra={"ics": ics},
+    )
+
+
+def signup_cancelled(signup) -> list[int]:
+    ids = _signup_message(
+        signup, kind=MessageKind.SIGNUP_CANCELLED, key=f"signup-cancelled:{signup.pk}:{_stamp(signup.cancelled_at)}"
+    )
+    return ids + shift_short_check(signup.shift)
+
+
+def signup_promoted(signup) -> list[int]:
+    from volunteers import calendar
+
+    ics = calendar.calendar(
+        [calendar.event_lines(shift=signup.shift, status=signup.status)], name=signup.shift.display_title
+    )
+    return _signup_message(
+        signup,
+        kind=MessageKind.SIGNUP_PROMOTED,
+        key=f"signup-promoted:{signup.pk}:{_stamp(signup.promoted_at)}",
+        extra={"ics": ics},
+    )
+
+
+def shift_short_check(shift, *, now: dt.datetime | None = None) -> list[int]:
+    """If ``shift`` starts within 48 hours and has fewer people than its minimum, tell its lead (once)."""
+    from volunteers.models import FILLED_STATUSES
+
+    now = now or timezone.now()
+    if not shift.lead_id or not (now < shift.starts_at <= now + SHORT_SHIFT_WINDOW):
+        return []
+    filled = shift.signups.filter(status__in=FILLED_STATUSES).count()
+    if filled >= shift.minimum:
+        return []
+    return outbox_write([short_shift_row(shift, filled)])
+
+
+def short_shift_row(shift, filled: int) -> Outbox:
+    return outbox_row(
+        recipient_id=shift.lead_id,
+        kind=MessageKind.SHIFT_SHORT,
+        key=f"shift-short:{shift.pk}:{_stamp(shift.starts_at)}",
+        context={
+            "name": first_name(shift.lead),
+            "shift": shift_context(shift),
+            "filled": filled,
+            "minimum": shift.minimum,
+            "missing": shift.minimum - filled,
+        },
+        constituency_id=shift.constituency_id,
+    )
+
+
+def short_shifts(*, now: dt.datetime):
+    """Shifts in the next 48 hours, with a lead, short of their minimum (annotated with ``filled``)."""
+    from volunteers.models import FILLED_STATUSES, Shift
+
+    return (
+        Shift.objects.filter(starts_at__gt=now, starts_at__lte=now + SHORT_SHIFT_WINDOW, lead__isnull=False)
+        .annotate(filled=Count("signups", filter=Q(signups__status__in=FILLED_STATUSES)))
+        .filter(filled__lt=F("minimum"))
+        .select_related("constituency", "lead")
+    )
+
+
+# --- unsubscribe and preferences -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def unsubscribe(*, user_id: int, via: str) -> None:
+    """Stop all email to this person from this moment: withdraw their email consent (PECR), note where the
+    withdrawal came from, and skip their pending emails now (the send re-checks consent as well)."""
+    from messaging.models import Unsubscribe
+    from volunteers.models import User
+    from volunteers.services import consent_set
+
+    user = User.objects.get(pk=user_id)
+    consent_set(user=user, channel="email", given=False, source=f"unsubscribe ({via})")
+    Unsubscribe.objects.create(user=user, channel=OutboxChannel.EMAIL, via=via)
+    Outbox.objects.filter(recipient=user, channel=OutboxChannel.EMAIL, status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.SKIPPED_NO_CONSENT
+    )
+
+
+@transaction.atomic
+def preferences_set(*, user, language: str | None = None, **categories: bool):
+    """Save which categories of message ``user`` wants (``reminders=``, ``shift_alerts=``, ``digest=``)."""
+    from messaging.models import Category, MessagePreference
+
+    preference, _ = MessagePreference.objects.select_for_update().get_or_create(user=user)
+    for name, wanted in categories.items():
+        if name not in Category.values:
+            raise ValueError(f"unknown message category {name}")
+        setattr(preference, name, bool(wanted))
+    if language:
+        preference.language = language
+    preference.save()
+    return preference
