@@ -43,12 +43,12 @@ def election(db) -> Election:
 
 @pytest.fixture
 def seat_a(db) -> Constituency:
-    return Constituency.objects.create(code="E14001280", name="Ilford North", nation="England", region_name="London")
+    return Constituency.objects.create(code="E14001300", name="Ilford North", nation="England", region_name="London")
 
 
 @pytest.fixture
 def seat_b(db) -> Constituency:
-    return Constituency.objects.create(code="E14001104", name="Blackburn", nation="England", region_name="North West")
+    return Constituency.objects.create(code="E14001102", name="Blackburn", nation="England", region_name="North West")
 
 
 def make_user(role: str, *, email: str | None = None, seats: tuple[Constituency, ...] = (), mfa: bool = False) -> User:
