@@ -21,3 +21,6 @@ CACHES["default"]["KEY_PREFIX"] = f"organiser-test-{os.getpid()}"  # noqa: F405
 ACCOUNT_RATE_LIMITS = dict.fromkeys(ACCOUNT_RATE_LIMITS, "1000/m/ip")  # noqa: F405
 # A test database per run, so that runs side by side (several developers, CI) never collide.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_organiser_{os.getpid()}")}  # noqa: F405
+# No collectstatic before tests: whitenoise serves nothing from STATIC_ROOT, the finders serve all.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
