@@ -203,13 +203,13 @@ def volunteer_contexts(users: list, *, now: dt.datetime, week: str, due: DueSche
     if seat_ids:
         shifts = (
             Shift.objects.filter(constituency_id__in=seat_ids, starts_at__gt=now, starts_at__lte=now + NEEDED_WITHIN)
-            .annotate(filled=Count("signups", filter=Q(signups__status__in=FILLED_STATUSES)))
-            .filter(filled__lt=F("capacity"))
+            .annotate(taken=Count("signups", filter=Q(signups__status__in=FILLED_STATUSES)))
+            .filter(taken__lt=F("capacity"))
             .annotate(
                 rank=Window(
                     RowNumber(),
                     partition_by=F("constituency_id"),
-                    order_by=[(F("filled") - F("minimum")).asc(), F("starts_at").asc(), F("pk").asc()],
+                    order_by=[(F("taken") - F("minimum")).asc(), F("starts_at").asc(), F("pk").asc()],
                 )
             )
             .filter(rank__lte=NEEDED_SHIFTS + NEXT_SHIFTS)
@@ -218,8 +218,8 @@ def volunteer_contexts(users: list, *, now: dt.datetime, week: str, due: DueSche
         )
         for shift in shifts:
             item = shift_context(shift)
-            item.update(filled=shift.filled, minimum=shift.minimum, places=shift.capacity - shift.filled)
-            item["short"] = max(0, shift.minimum - shift.filled)
+            item.update(filled=shift.taken, minimum=shift.minimum, places=shift.capacity - shift.taken)
+            item["short"] = max(0, shift.minimum - shift.taken)
             needed[shift.constituency_id].append(item)
 
     doors = _doors(ids, week_ago, now)
@@ -311,8 +311,8 @@ def _seat_stats(*, seat_ids: list[int] | None, now: dt.datetime) -> dict[int, di
     if seat_ids is not None:
         shifts = shifts.filter(constituency_id__in=seat_ids)
     short = (
-        shifts.annotate(filled=Count("signups", filter=Q(signups__status__in=FILLED_STATUSES)))
-        .filter(filled__lt=F("minimum"))
+        shifts.annotate(taken=Count("signups", filter=Q(signups__status__in=FILLED_STATUSES)))
+        .filter(taken__lt=F("minimum"))
         .values_list("constituency_id", flat=True)
     )
     for seat_id in short:

@@ -110,7 +110,7 @@ def reminders_queue_due(*, now: dt.datetime | None = None) -> list[int]:
                 constituency_id=signup.shift.constituency_id,
             )
         )
-    rows.extend(short_shift_row(shift, shift.filled) for shift in short_shifts(now=now))
+    rows.extend(short_shift_row(shift, shift.taken) for shift in short_shifts(now=now))
     with transaction.atomic():
         return outbox_write(rows)
 

@@ -8,10 +8,12 @@ the outbox row commits with the change or not at all, and the send task is queue
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from functools import partial
 
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +27,8 @@ SHORT_SHIFT_WINDOW = dt.timedelta(hours=48)
 
 
 def _stamp(moment: dt.datetime | None) -> str:
-    return str(int(moment.timestamp())) if moment else "0"
+    """A moment in a key, to the microsecond: a sign-up cancelled and made again within a second differs."""
+    return str(round(moment.timestamp() * 1_000_000)) if moment else "0"
 
 
 def first_name(user) -> str:
@@ -68,21 +71,48 @@ def outbox_row(
     )
 
 
-def outbox_write(rows: Sequence[Outbox]) -> list[int]:
-    """Insert the rows that are new (a row whose (recipient, key) exists is left as it is) and queue the
-    pending ones for sending once the transaction commits. Returns the ids queued.
+INSERT_NEW = """
+INSERT INTO messaging_outbox
+    (recipient_id, key, kind, category, channel, constituency_id, context,
+     status, attempts, last_error, subject, created_at)
+VALUES {values}
+ON CONFLICT ON CONSTRAINT outbox_once_per_purpose DO NOTHING
+RETURNING id
+"""
+INSERT_ROW = "(%s, %s, %s, %s, %s, %s, %s::jsonb, 'pending', 0, '', '', %s)"
+INSERT_CHUNK = 1000
 
-    Set-based: one INSERT … ON CONFLICT DO NOTHING and one SELECT, whatever the number of rows."""
+
+def outbox_write(rows: Sequence[Outbox]) -> list[int]:
+    """Insert the rows that are new and queue them for sending once the transaction commits; a row whose
+    (recipient, key) exists already, from an earlier or a concurrent run, is left alone and not queued.
+    Returns the ids of the rows inserted.
+
+    Set-based: one ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` per thousand rows (Django's
+    ``bulk_create(ignore_conflicts=True)`` cannot say which rows it inserted, and queueing only the new
+    ones keeps a repeated run from re-queueing rows whose retry is waiting its backoff)."""
     if not rows:
         return []
-    Outbox.objects.bulk_create(rows, ignore_conflicts=True)
-    keys = Q()
-    by_key: dict[str, list[int]] = {}
-    for row in rows:
-        by_key.setdefault(row.key, []).append(row.recipient_id)
-    for key, recipients in by_key.items():
-        keys |= Q(key=key, recipient_id__in=recipients)
-    ids = list(Outbox.objects.filter(keys, status=OutboxStatus.PENDING).order_by("pk").values_list("pk", flat=True))
+    now = timezone.now()
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start : start + INSERT_CHUNK]
+            params: list = []
+            for row in chunk:
+                params += [
+                    row.recipient_id,
+                    row.key,
+                    row.kind,
+                    row.category,
+                    row.channel,
+                    row.constituency_id,
+                    json.dumps(row.context, cls=DjangoJSONEncoder),
+                    now,
+                ]
+            cursor.execute(INSERT_NEW.format(values=", ".join([INSERT_ROW] * len(chunk))), params)
+            ids.extend(row_id for (row_id,) in cursor.fetchall())
+    ids.sort()
     queue_sends(ids)
     return ids
 
@@ -183,13 +213,13 @@ def short_shift_row(shift, filled: int) -> Outbox:
 
 
 def short_shifts(*, now: dt.datetime):
-    """Shifts in the next 48 hours, with a lead, short of their minimum (annotated with ``filled``)."""
+    """Shifts in the next 48 hours, with a lead, short of their minimum (annotated with ``taken``, counted)."""
     from volunteers.models import FILLED_STATUSES, Shift
 
     return (
         Shift.objects.filter(starts_at__gt=now, starts_at__lte=now + SHORT_SHIFT_WINDOW, lead__isnull=False)
-        .annotate(filled=Count("signups", filter=Q(signups__status__in=FILLED_STATUSES)))
-        .filter(filled__lt=F("minimum"))
+        .annotate(taken=Count("signups", filter=Q(signups__status__in=FILLED_STATUSES)))
+        .filter(taken__lt=F("minimum"))
         .select_related("constituency", "lead")
     )
 

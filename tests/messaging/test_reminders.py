@@ -1,0 +1,142 @@
+"""Reminders: the day-before email at the same UK wall-clock time (right across the clocks changing), the
+two-hour SMS for those who opted in, cancellation, promotion, the short-shift alert to the lead; a repeated
+scan writes nothing twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import transaction
+
+from messaging import services
+from messaging.models import MessageKind, Outbox, OutboxChannel
+from messaging.reminders import reminders_queue_due
+from tests.volunteers.factories import ShiftFactory, SignupFactory, UserFactory
+from volunteers import services as volunteer_services
+from volunteers.models import Role, SignupStatus
+
+from .conftest import volunteer_with_consent
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+
+
+def _signed_up_early(shift, volunteer):
+    return SignupFactory(shift=shift, volunteer=volunteer, queued_at=shift.starts_at - dt.timedelta(days=5))
+
+
+def _rows(kind):
+    return list(Outbox.objects.filter(kind=kind).order_by("pk"))
+
+
+@pytest.mark.parametrize(
+    ("shift_local", "due_local", "utc_hours_before"),
+    [
+        # Clocks go forward at 01:00 GMT on Sunday 28 March 2027: the Saturday 10:00 is 23 hours earlier.
+        (dt.datetime(2027, 3, 28, 10, 0, tzinfo=LONDON), dt.datetime(2027, 3, 27, 10, 0, tzinfo=LONDON), 23),
+        # Clocks go back at 02:00 BST on Sunday 31 October 2027: the Saturday 10:00 is 25 hours earlier.
+        (dt.datetime(2027, 10, 31, 10, 0, tzinfo=LONDON), dt.datetime(2027, 10, 30, 10, 0, tzinfo=LONDON), 25),
+    ],
+)
+def test_day_before_reminder_at_the_same_uk_time_across_the_clock_change(shift_local, due_local, utc_hours_before):
+    starts_at, due = shift_local, due_local
+    assert starts_at.astimezone(dt.UTC) - due.astimezone(dt.UTC) == dt.timedelta(hours=utc_hours_before)
+    shift = ShiftFactory(starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=2))
+    volunteer = volunteer_with_consent()
+    _signed_up_early(shift, volunteer)
+
+    assert reminders_queue_due(now=due - dt.timedelta(minutes=1)) == []
+    ids = reminders_queue_due(now=due)
+    assert len(ids) == 1
+    row = Outbox.objects.get(pk=ids[0])
+    assert row.kind == MessageKind.REMINDER_24H and row.recipient_id == volunteer.pk
+    assert row.context["shift"]["when"] == f"Sunday {shift_local.day} {shift_local:%B}, 10:00 to 12:00"
+    # Later runs (and a second run at once) write nothing more.
+    assert reminders_queue_due(now=due + dt.timedelta(minutes=5)) == []
+    assert Outbox.objects.filter(kind=MessageKind.REMINDER_24H).count() == 1
+
+
+def test_no_day_before_reminder_for_a_late_signup_or_without_consent():
+    starts_at = dt.datetime(2027, 5, 8, 10, 0, tzinfo=LONDON)
+    shift = ShiftFactory(starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=2))
+    late = volunteer_with_consent()
+    SignupFactory(shift=shift, volunteer=late, queued_at=starts_at - dt.timedelta(hours=5))
+    _signed_up_early(shift, volunteer_with_consent(email_consent=False))
+    _signed_up_early(shift, volunteer_with_consent())
+    cancelled = _signed_up_early(shift, volunteer_with_consent())
+    cancelled.status = SignupStatus.CANCELLED
+    cancelled.save()
+    ids = reminders_queue_due(now=starts_at - dt.timedelta(hours=20))
+    assert len(ids) == 1  # only the one who signed up early, consented and is still on it
+
+
+def test_two_hour_sms_only_where_opted_in():
+    starts_at = dt.datetime(2027, 5, 8, 10, 0, tzinfo=LONDON)
+    shift = ShiftFactory(starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=2), minimum=0)
+    texted = volunteer_with_consent(sms_consent=True)
+    _signed_up_early(shift, texted)
+    _signed_up_early(shift, volunteer_with_consent(sms_consent=False))
+    _signed_up_early(shift, volunteer_with_consent(sms_consent=True, phone=""))
+    reminders_queue_due(now=starts_at - dt.timedelta(hours=2, minutes=1))
+    assert not Outbox.objects.filter(kind=MessageKind.REMINDER_2H).exists()
+    ids = reminders_queue_due(now=starts_at - dt.timedelta(hours=2))
+    [row] = Outbox.objects.filter(pk__in=ids)
+    assert row.kind == MessageKind.REMINDER_2H and row.channel == OutboxChannel.SMS and row.recipient_id == texted.pk
+
+
+def test_cancellation_promotion_and_short_shift_alert_in_the_change_transaction():
+    lead = volunteer_with_consent(user__role=Role.TEAM_LEAD)
+    shift = ShiftFactory(capacity=2, minimum=2, lead=lead)  # starts in 48 hours
+    first, second, waiting = (volunteer_with_consent() for _ in range(3))
+    with transaction.atomic():
+        signups = [volunteer_services.signup_create(shift=shift, volunteer=v) for v in (first, second, waiting)]
+        for signup in signups:
+            services.signup_made(signup)
+    assert [s.status for s in signups] == [SignupStatus.CONFIRMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]
+    assert len(_rows(MessageKind.SIGNUP_WAITLISTED)) == 1
+
+    with transaction.atomic():
+        cancelled = volunteer_services.signup_cancel(signup=signups[0])
+        services.signup_cancelled(cancelled)
+        promoted = signups[2].__class__.objects.select_related("shift__constituency", "volunteer").get(pk=signups[2].pk)
+        services.signup_promoted(promoted)
+    assert promoted.status == SignupStatus.CONFIRMED
+    [cancel_row] = _rows(MessageKind.SIGNUP_CANCELLED)
+    [promote_row] = _rows(MessageKind.SIGNUP_PROMOTED)
+    assert cancel_row.recipient_id == first.pk and promote_row.recipient_id == waiting.pk
+    assert "ics" in promote_row.context
+    assert _rows(MessageKind.SHIFT_SHORT) == []  # still two people: not short
+
+    with transaction.atomic():
+        services.signup_cancelled(volunteer_services.signup_cancel(signup=signups[1]))
+    [alert] = _rows(MessageKind.SHIFT_SHORT)
+    assert alert.recipient_id == lead.pk and alert.context["missing"] == 1
+    # The periodic scan finds the same short shift and writes nothing more.
+    reminders_queue_due()
+    assert len(_rows(MessageKind.SHIFT_SHORT)) == 1
+
+
+def test_signing_up_again_after_cancelling_gets_a_new_confirmation():
+    volunteer = volunteer_with_consent()
+    shift = ShiftFactory()
+    with transaction.atomic():
+        services.signup_made(volunteer_services.signup_create(shift=shift, volunteer=volunteer))
+    signup = volunteer.signups.get()
+    volunteer_services.signup_cancel(signup=signup)
+    with transaction.atomic():
+        services.signup_made(volunteer_services.signup_create(shift=shift, volunteer=volunteer))
+    assert len(_rows(MessageKind.SIGNUP_CONFIRMED)) == 2
+
+
+def test_short_shift_scan_skips_shifts_without_a_lead_or_far_off():
+    ShiftFactory(minimum=2)  # no lead
+    lead = UserFactory(role=Role.TEAM_LEAD)
+    ShiftFactory(
+        minimum=2,
+        lead=lead,
+        starts_at=dt.datetime(2030, 1, 1, 10, tzinfo=LONDON),
+        ends_at=dt.datetime(2030, 1, 1, 12, tzinfo=LONDON),
+    )
+    assert reminders_queue_due() == []
