@@ -13,6 +13,8 @@ A model states how it is scoped with class attributes, all optional:
 - ``scope_lead_path = "shift__lead"``: the path to the team lead who runs it; that lead may
   read and change it (check-in on the day).
 - ``scope_national_change = True``: only national organisers change it (reference data).
+- ``scope_members_read()``: a classmethod returning a Q of the rows any signed-in account may
+  read (not change): upcoming shifts, which every volunteer chooses from.
 - ``scope_register_path = "campaign"``: electoral-register data (electors, canvass responses,
   walk lists), held per endorsed candidate's campaign under its agent's control. Only users
   granted on that campaign (``canvassing.RegisterGrant``) see or change it, whatever their role:
@@ -101,6 +103,8 @@ def scope_filter(model: type[Model], user: User | AnonymousUser | None, action: 
         allowed |= Q(**{owner_path: user.pk})
     if lead_path := getattr(model, "scope_lead_path", None):
         allowed |= Q(**{lead_path: user.pk})
+    if action == "view" and hasattr(model, "scope_members_read"):
+        allowed |= model.scope_members_read()
     return allowed
 
 
