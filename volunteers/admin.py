@@ -392,6 +392,9 @@ class SignupAdmin(ScopedAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # through "Add the selected volunteers to a shift" on volunteers
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cancel instead: the waiting list moves up and the place count stays right
+
     @admin.action(description="Mark attended (hours from the shift)")
     def mark_attended(self, request, queryset):
         outcome = services.signups_mark_attended(signups=queryset.select_related("shift"), by=request.user)

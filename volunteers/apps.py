@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = "Volunteers"
+
+    def ready(self) -> None:
+        from volunteers import signals  # noqa: F401  (connects the receivers)

@@ -270,6 +270,11 @@ class Shift(models.Model):
     meeting_point = models.CharField(max_length=300)
     capacity = models.PositiveIntegerField(default=10)
     minimum = models.PositiveIntegerField(default=2, help_text="fewer than this and the session is short")
+    filled = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="places taken (confirmed or attended sign-ups); kept by volunteers.services under the row lock",
+    )
     required_skills = models.JSONField(default=list, blank=True, help_text="Skill values, as a jsonb array")
     lead = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts_led")
     notes = models.TextField(blank=True)
@@ -334,7 +339,7 @@ class Signup(models.Model):
     hours = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
 
     class Meta:
-        ordering = ["shift__starts_at", "queued_at", "pk"]
+        ordering = ["queued_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["shift", "volunteer"], name="signup_once_per_shift")]
         indexes = [
             models.Index(fields=["shift", "status"]),

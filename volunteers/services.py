@@ -249,6 +249,13 @@ def on_promoted(signup_id: int) -> None:
         notify(signup_id)
 
 
+def shift_recount(*, shift_id: int) -> int:
+    """Set the shift's ``filled`` from its sign-ups (call with the shift row locked). Returns it."""
+    filled = Signup.objects.filter(shift_id=shift_id, status__in=FILLED_STATUSES).count()
+    Shift.objects.filter(pk=shift_id).update(filled=filled)
+    return filled
+
+
 def _overlapping_shifts(*, volunteer: User, shift: Shift) -> list[Shift]:
     return list(
         Shift.objects.filter(
@@ -295,6 +302,7 @@ def _signup_create_locked(*, shift_id: int, volunteer: User, allow_overlap: bool
     signup.status, signup.queued_at, signup.cancelled_at, signup.promoted_at = status, now, None, None
     signup.checked_in_at, signup.checked_in_by, signup.hours = None, None, None
     signup.save()
+    shift.filled = shift_recount(shift_id=shift.pk)
     signup.shift = shift
     return signup
 
@@ -313,6 +321,7 @@ def signup_cancel(*, signup: Signup | int, by: User | None = None) -> Signup:
         signup.save(update_fields=["status", "cancelled_at", "updated_at"])
         if held_place and signup.shift.ends_at > timezone.now():
             _promote_waitlisted(signup.shift)
+        shift_recount(shift_id=shift_id)
     return signup
 
 
@@ -336,7 +345,8 @@ def _promote_waitlisted(shift: Shift) -> list[Signup]:
 def signup_check_in(*, signup: Signup, by: User, attended: bool = True, hours=None) -> Signup:
     """The lead marks someone as there (hours logged from the shift's length unless given) or as a no-show."""
     with transaction.atomic():
-        signup = Signup.objects.select_for_update(of=("self",)).select_related("shift").get(pk=signup.pk)
+        Shift.objects.select_for_update().filter(pk=signup.shift_id).values_list("pk").get()
+        signup = Signup.objects.select_related("shift").get(pk=signup.pk)
         if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW):
             raise SignupError(f"This sign-up is {signup.get_status_display().lower()}; check-in is for confirmed ones.")
         if timezone.now() < signup.shift.starts_at - CHECK_IN_OPENS_BEFORE:
@@ -348,6 +358,7 @@ def signup_check_in(*, signup: Signup, by: User, attended: bool = True, hours=No
             signup.status, signup.hours = SignupStatus.NO_SHOW, None
         signup.checked_in_at, signup.checked_in_by = timezone.now(), by
         signup.save(update_fields=["status", "hours", "checked_in_at", "checked_in_by", "updated_at"])
+        shift_recount(shift_id=signup.shift_id)
     return signup
 
 

@@ -174,14 +174,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The volunteer's home: "my next shifts" and "shifts near me". Four queries whatever the data."""
-    profile = selectors.volunteer_profile(user=request.user)
-    context = {
-        "profile": profile,
-        "next_signups": selectors.volunteer_next_signups(user=request.user),
-        "near": selectors.volunteer_shifts_near(user=request.user, profile=profile),
-    }
-    return render(request, "volunteers/home.html", context)
+    """The volunteer's home: "my next shifts" and "shifts near me", in one query whatever the data."""
+    return render(request, "volunteers/home.html", {"home": selectors.volunteer_home(user=request.user)})
 
 
 @login_required
@@ -192,9 +186,8 @@ def shift_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.ShiftFilters(day=data["day"], kind=data["kind"], seat_code=data["seat"])
-    profile = selectors.volunteer_profile(user=request.user)
-    shifts = selectors.shift_find_for_volunteer(user=request.user, profile=profile, filters=filters)
-    return render(request, "volunteers/shift_list.html", {"form": form, "shifts": shifts, "profile": profile})
+    shifts = selectors.shift_find_for_volunteer(user=request.user, filters=filters)
+    return render(request, "volunteers/shift_list.html", {"form": form, "shifts": shifts})
 
 
 def _visible_shift(request: HttpRequest, pk: int) -> Shift:

@@ -74,3 +74,11 @@ class SignupFactory(factory.django.DjangoModelFactory[Signup]):
     shift = factory.SubFactory(ShiftFactory)
     volunteer = factory.SubFactory(UserFactory)
     status = SignupStatus.CONFIRMED
+
+    @factory.post_generation
+    def recount(obj, create, extracted, **kwargs):
+        """Sign-ups made here skip the services, so the shift's place count is refreshed as they would."""
+        if create:
+            from volunteers.services import shift_recount
+
+            obj.shift.filled = shift_recount(shift_id=obj.shift_id)

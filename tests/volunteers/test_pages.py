@@ -108,13 +108,13 @@ def test_volunteer_home_query_count_does_not_grow_with_data(django_assert_num_qu
     ProfileFactory(user=volunteer, home_constituency=seat_a)
     client = logged_in_client(volunteer)
     url = reverse("volunteers:home")
-    # session, user, profile, my next shifts, shifts near me
+    # session, user, then one query for the profile, my next shifts and shifts near me
     _seed_shifts(seat_a, 2, [volunteer])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         small = client.get(url)
     _seed_shifts(seat_a, 30, [volunteer, *UserFactory.create_batch(3)])
     _seed_shifts(ConstituencyFactory(), 10, UserFactory.create_batch(3))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         large = client.get(url)
     assert small.status_code == large.status_code == 200
     assert large.content.decode().count('class="shift-card"') == 10 + 5
@@ -126,11 +126,11 @@ def test_find_a_shift_query_count_does_not_grow_with_data(django_assert_num_quer
     client = logged_in_client(volunteer)
     url = reverse("volunteers:shift_list")
     _seed_shifts(seat_a, 2, UserFactory.create_batch(3))
-    # session, user, seat choices, profile, ranked shifts
-    with django_assert_num_queries(5):
+    # session, user, seat choices, ranked shifts (with the profile)
+    with django_assert_num_queries(4):
         client.get(url)
     _seed_shifts(seat_a, 40, UserFactory.create_batch(3))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(url, {"kind": "canvassing", "seat": seat_a.code})
     assert response.status_code == 200 and response.content.decode().count('class="shift-card"') == 42
 
@@ -148,7 +148,7 @@ def test_find_a_shift_ranks_need_before_date(seat_a, seat_b):
     home_ok = ShiftFactory(constituency=seat_a, starts_at=in_hours(80), ends_at=in_hours(82), minimum=0)
     from volunteers.selectors import shift_find_for_volunteer
 
-    ranked = list(shift_find_for_volunteer(user=volunteer, profile=volunteer.profile))
+    ranked = list(shift_find_for_volunteer(user=volunteer))
     assert ranked == [home_short, home_ok, needs_driver, soon_elsewhere, home_full]
 
 
@@ -166,7 +166,7 @@ def test_find_a_shift_ranks_target_seats_first_when_targets_exist(seat_a, seat_b
     target.objects.create(election=election, constituency=seat_b, score=9, tier=1)
     from volunteers.selectors import shift_find_for_volunteer
 
-    assert list(shift_find_for_volunteer(user=volunteer, profile=volunteer.profile)) == [targeted, plain]
+    assert list(shift_find_for_volunteer(user=volunteer)) == [targeted, plain]
 
 
 def test_shift_pages_need_a_login(client):
