@@ -276,7 +276,10 @@ class ShiftAdmin(ScopedAdmin):
     change_list_template = "admin/volunteers/shift_change_list.html"
 
     def get_queryset(self, request):
-        return selectors.shifts_with_places(super().get_queryset(request))
+        # Every signed-in account may read upcoming shifts (Shift.scope_members_read); the admin lists the
+        # ones this organiser runs.
+        queryset = super().get_queryset(request)
+        return selectors.shifts_with_places(scope.restrict(queryset, request.user, "change"))
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

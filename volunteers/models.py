@@ -293,6 +293,11 @@ class Shift(models.Model):
     def __str__(self) -> str:
         return f"{self.display_title} {timezone.localtime(self.starts_at):%a %d %b %H:%M}"
 
+    @classmethod
+    def scope_members_read(cls) -> Q:
+        """Every signed-in account may read the shifts not yet over: volunteers choose from them."""
+        return Q(ends_at__gt=timezone.now())
+
     @property
     def display_title(self) -> str:
         return self.title or f"{self.get_kind_display()}, {self.constituency}"

@@ -68,11 +68,9 @@ def upcoming_shifts(*, now: dt.datetime | None = None) -> QuerySet[Shift]:
 
 
 def shifts_visible_to(user: User) -> QuerySet[Shift]:
-    """Organisers and leads: the shifts in their scope, past ones too; everyone signed in: upcoming ones."""
-    if not (user and user.is_authenticated):
-        return Shift.objects.none()
-    in_scope = scope.restrict(Shift.objects.all(), user, "view")
-    return Shift.objects.filter(Q(pk__in=in_scope.values("pk")) | Q(ends_at__gt=timezone.now()))
+    """Organisers and leads: the shifts in their scope, past ones too; everyone signed in: upcoming ones
+    (``Shift.scope_members_read``)."""
+    return scope.restrict(Shift.objects.all(), user, "view")
 
 
 def _target_join() -> tuple[str, str]:
@@ -248,8 +246,8 @@ def shift_signups(*, shift: Shift) -> QuerySet[Signup]:
 
 
 def roster(*, user: User, seat_code: str = "", day: dt.date | None = None) -> QuerySet[Shift]:
-    """Shifts in ``user``'s scope (one seat and/or one day) with their sign-ups: two queries in all."""
-    shifts = scope.restrict(Shift.objects.all(), user, "view").select_related("constituency", "lead")
+    """Shifts ``user`` organises or leads (one seat and/or one day) with their sign-ups: two queries in all."""
+    shifts = scope.restrict(Shift.objects.all(), user, "change").select_related("constituency", "lead")
     if seat_code:
         shifts = shifts.filter(constituency__code=seat_code)
     if day:
@@ -263,9 +261,9 @@ def roster(*, user: User, seat_code: str = "", day: dt.date | None = None) -> Qu
 
 
 def coverage(*, user: User, days: int = 14) -> QuerySet[Shift]:
-    """Shifts in the next ``days`` days, in ``user``'s scope, with fewer people than their minimum."""
+    """Shifts in the next ``days`` days that ``user`` organises or leads, with fewer people than their minimum."""
     now = timezone.now()
-    shifts = scope.restrict(Shift.objects.all(), user, "view").filter(
+    shifts = scope.restrict(Shift.objects.all(), user, "change").filter(
         starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=days)
     )
     return (

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -236,17 +237,19 @@ def shift_create_weekly(*, weeks: int, **fields) -> list[Shift]:
 # --- sign-ups ----------------------------------------------------------------------------------------
 
 
+def _tell(event: str, signup: Signup) -> None:
+    """Hand a change to the messaging app, inside this transaction, so its outbox row commits with the change
+    (or not at all); the app queues the send after commit. Nothing happens where messaging is not installed."""
+    if apps.is_installed("messaging"):
+        from messaging import services as messaging
+
+        getattr(messaging, event)(signup)
+
+
 def on_promoted(signup_id: int) -> None:
-    """Hook run after a waitlisted sign-up got a place (after commit). The reminders machinery tells the
-    volunteer from here; until it exists the promotion is recorded on the row (``promoted_at``) and logged."""
-    try:
-        from volunteers import reminders  # type: ignore[attr-defined]
-    except ImportError:
-        logger.info("signup %s promoted from the waiting list", signup_id)
-        return
-    notify = getattr(reminders, "signup_promoted", None)
-    if notify is not None:
-        notify(signup_id)
+    """Hook run after a waitlisted sign-up got a place, once the transaction committed (the volunteer is
+    told through messaging, in the transaction; this is for anything else that wants to know)."""
+    logger.info("signup %s promoted from the waiting list", signup_id)
 
 
 def shift_recount(*, shift_id: int) -> int:
@@ -303,17 +306,19 @@ def _signup_create_locked(*, shift_id: int, volunteer: User, allow_overlap: bool
     signup.checked_in_at, signup.checked_in_by, signup.hours = None, None, None
     signup.save()
     shift.filled = shift_recount(shift_id=shift.pk)
-    signup.shift = shift
+    signup.shift, signup.volunteer = shift, volunteer
+    _tell("signup_made", signup)
     return signup
 
 
-def signup_cancel(*, signup: Signup | int, by: User | None = None) -> Signup:
-    """Cancel a sign-up; if it held a place, the first on the waiting list gets it (``on_promoted`` runs)."""
+def signup_cancel(*, signup: Signup | int, by: User | None = None, notify: bool = True) -> Signup:
+    """Cancel a sign-up; if it held a place, the first on the waiting list gets it (and is told).
+    ``notify=False`` does not message the person cancelling (their account is being deleted)."""
     signup_id = signup if isinstance(signup, int) else signup.pk
     with transaction.atomic():
         shift_id = Signup.objects.values_list("shift_id", flat=True).get(pk=signup_id)
         Shift.objects.select_for_update(of=("self",)).filter(pk=shift_id).values_list("pk").get()
-        signup = Signup.objects.select_related("shift").get(pk=signup_id)
+        signup = Signup.objects.select_related("shift__constituency", "volunteer").get(pk=signup_id)
         if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
             raise SignupError(f"This sign-up is {signup.get_status_display().lower()}; it cannot be cancelled.")
         held_place = signup.status == SignupStatus.CONFIRMED
@@ -321,7 +326,9 @@ def signup_cancel(*, signup: Signup | int, by: User | None = None) -> Signup:
         signup.save(update_fields=["status", "cancelled_at", "updated_at"])
         if held_place and signup.shift.ends_at > timezone.now():
             _promote_waitlisted(signup.shift)
-        shift_recount(shift_id=shift_id)
+        signup.shift.filled = shift_recount(shift_id=shift_id)
+        if notify:
+            _tell("signup_cancelled", signup)
     return signup
 
 
@@ -332,12 +339,16 @@ def _promote_waitlisted(shift: Shift) -> list[Signup]:
     if free <= 0:
         return []
     promoted = list(
-        Signup.objects.filter(shift=shift, status=SignupStatus.WAITLISTED).order_by("queued_at", "pk")[:free]
+        Signup.objects.filter(shift=shift, status=SignupStatus.WAITLISTED)
+        .select_related("volunteer")
+        .order_by("queued_at", "pk")[:free]
     )
     now = timezone.now()
     for waiting in promoted:
         waiting.status, waiting.promoted_at = SignupStatus.CONFIRMED, now
         waiting.save(update_fields=["status", "promoted_at", "updated_at"])
+        waiting.shift = shift
+        _tell("signup_promoted", waiting)
         transaction.on_commit(partial(on_promoted, waiting.pk))
     return promoted
 
@@ -468,7 +479,7 @@ def account_delete(*, user: User) -> None:
     so the address cannot be signed up again by mistake.
     """
     for signup in Signup.objects.filter(volunteer=user, status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)):
-        signup_cancel(signup=signup.pk)
+        signup_cancel(signup=signup.pk, notify=False)
     Signup.objects.filter(volunteer=user, status__in=(SignupStatus.ATTENDED, SignupStatus.NO_SHOW)).update(
         volunteer=None, checked_in_by=None
     )
