@@ -10,7 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -280,7 +280,10 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     if request.method == "POST":
-        signup = get_object_or_404(Signup.objects.filter(shift=shift), pk=request.POST.get("signup"))
+        signup_id = request.POST.get("signup", "")
+        if not signup_id.isdigit():
+            return HttpResponseBadRequest("Say whose check-in this is.")
+        signup = get_object_or_404(Signup.objects.filter(shift=shift), pk=int(signup_id))
         try:
             signup = services.signup_check_in(
                 signup=signup, by=request.user, attended=request.POST.get("attended") == "yes"

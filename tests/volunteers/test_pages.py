@@ -255,6 +255,9 @@ def test_lead_checks_people_in_but_not_on_someone_elses_shift(team_lead):
     assert Signup.objects.get(pk=here.pk).status == SignupStatus.ATTENDED
     assert Signup.objects.get(pk=away.pk).status == SignupStatus.NO_SHOW
 
+    assert client.post(url, {"signup": "x", "attended": "yes"}).status_code == 400
+    assert client.post(url, {"signup": 10**9, "attended": "yes"}).status_code == 404
+
     other_lead = make_user(Role.TEAM_LEAD)
     assert logged_in_client(other_lead).get(url).status_code == 404
     assert logged_in_client(here.volunteer).get(url).status_code == 404
