@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "anymail",
     "volunteers",
     "campaigns",
+    "canvassing",
     "messaging",
 ]
 

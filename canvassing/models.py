@@ -1,0 +1,383 @@
+"""The register and canvassing, per endorsed candidate's campaign.
+
+Every model holding register-derived data says ``scope_register_path``: only users with a
+:class:`RegisterGrant` on its campaign see or change it (organiser.scope). Nothing here records, infers or
+guesses religion or ethnicity; voting intentions are political opinions, restricted like the register.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class CandidateCampaign(models.Model):
+    """An endorsed candidate's campaign: the register's legal home, under its agent's control.
+
+    ``retention_date`` (after polling day) is when its register data is destroyed; ``destroyed_at`` says it was.
+    The row itself, its grants and its access log outlive the destruction as the record of it.
+    """
+
+    scope_register_path = ""
+
+    endorsement = models.OneToOneField(
+        "campaigns.Endorsement", on_delete=models.PROTECT, related_name="candidate_campaign"
+    )
+    election = models.ForeignKey("campaigns.Election", on_delete=models.PROTECT, related_name="+")
+    constituency = models.ForeignKey("campaigns.Constituency", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agent_of")
+    polling_day = models.DateField()
+    retention_date = models.DateField(help_text="register data is destroyed on this date (after polling day)")
+    votes_to_win = models.PositiveIntegerField(default=0, help_text="promises needed in the seat")
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retention_date__gt=F("polling_day")), name="campaign_retention_after_polling_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GrantLevel(models.TextChoices):
+    """What a grantee does with the register. All levels pass the scope rule; the pages ask for more."""
+
+    AGENT = "agent", "Agent (grants, imports, exports)"
+    ORGANISER = "organiser", "Organiser (register, lists, exports)"
+    CANVASSER = "canvasser", "Canvasser (assigned lists only)"
+
+
+class RegisterGrant(models.Model):
+    """Grants one user the register of one candidate's campaign (given by its agent)."""
+
+    scope_register_path = "campaign"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="register_grants")
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="grants")
+    level = models.CharField(max_length=10, choices=GrantLevel.choices, default=GrantLevel.CANVASSER)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "campaign"], name="unique_register_grant")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.campaign} ({self.level})"
+
+
+class AccessLog(models.Model):
+    """Who touched the register, when, how (view, export, import, destroy), how many electors, by which route."""
+
+    scope_register_path = "campaign"
+
+    class Action(models.TextChoices):
+        VIEW = "view"
+        EXPORT = "export"
+        IMPORT = "import"
+        DESTROY = "destroy"
+
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.PROTECT, related_name="access_log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    electors = models.PositiveIntegerField(default=0, help_text="how many electors' data it concerned")
+    route = models.CharField(max_length=300, help_text="page path, API path, admin, command or task")
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.electors} ({self.route})"
+
+
+class PollingDistrict(models.Model):
+    """A polling district of the seat, by its letters (``KA``, ``BW1``)."""
+
+    scope_register_path = "campaign"
+
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="polling_districts")
+    code = models.CharField(max_length=6)
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="unique_polling_district")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class IntentionCode(models.Model):
+    """A voting-intention code the campaign records (``IND`` for the endorsed candidate, ``LAB``, ``L``...)."""
+
+    scope_register_path = "campaign"
+
+    class Category(models.TextChoices):
+        PROMISE = "promise", "Promise (firm for our candidate)"
+        LEAN = "lean", "Leaning to our candidate"
+        UNDECIDED = "undecided"
+        OTHER = "other", "Another candidate"
+        AGAINST = "against"
+        WONT_SAY = "wont_say", "Won't say"
+
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="intention_codes")
+    code = models.CharField(max_length=10)
+    label = models.CharField(max_length=100)
+    category = models.CharField(max_length=10, choices=Category.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="unique_intention_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.label}"
+
+
+class SurveyQuestion(models.Model):
+    """A question the campaign asks on the doorstep: a choice, yes/no, or free text."""
+
+    scope_register_path = "campaign"
+
+    class Kind(models.TextChoices):
+        CHOICE = "choice"
+        YES_NO = "yes_no", "Yes/no"
+        TEXT = "text"
+
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="survey_questions")
+    key = models.SlugField(max_length=50)
+    text = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    choices = models.JSONField(default=list, blank=True, help_text='for "choice": the options, e.g. ["Housing"]')
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "key"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="unique_survey_question")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Outcome(models.TextChoices):
+    SPOKE = "spoke", "Spoke"
+    NOT_HOME = "not_home", "Not home"
+    MOVED = "moved", "Moved away"
+    REFUSED = "refused", "Refused"
+    DO_NOT_CONTACT = "do_not_contact", "Do not contact"
+
+
+class Elector(models.Model):
+    """One entry of the register. Anonymous electors have no name or address.
+
+    ``street``, ``house_number``, ``flat`` and ``property_key`` are derived from the address at import: a
+    household is the electors of one ``property_key``; a block of flats shares ``street`` and
+    ``house_number``. The ``current_*`` columns are the latest canvass response's (see
+    ``canvassing.services.responses_record``), kept here so lists are one query.
+    """
+
+    scope_register_path = "campaign"
+
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="electors")
+    polling_district = models.ForeignKey(PollingDistrict, on_delete=models.CASCADE, related_name="electors")
+    number = models.PositiveIntegerField()
+    suffix = models.PositiveSmallIntegerField(default=0)
+    markers = models.CharField(max_length=10, blank=True)
+    attainer_date = models.DateField(null=True, blank=True, help_text="the date they turn 18, where given")
+    surname = models.CharField(max_length=100, blank=True)
+    forenames = models.CharField(max_length=150, blank=True)
+    address_1 = models.CharField(max_length=200, blank=True)
+    address_2 = models.CharField(max_length=200, blank=True)
+    address_3 = models.CharField(max_length=200, blank=True)
+    address_4 = models.CharField(max_length=200, blank=True)
+    address_5 = models.CharField(max_length=200, blank=True)
+    address_6 = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    house_number = models.PositiveIntegerField(null=True, blank=True)
+    flat = models.CharField(max_length=50, blank=True)
+    property_key = models.CharField(max_length=400, blank=True)
+    postal_voter = models.BooleanField(default=False)
+    proxy_voter = models.BooleanField(default=False)
+    current_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    current_outcome_at = models.DateTimeField(null=True, blank=True)
+    current_intention = models.ForeignKey(
+        IntentionCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    current_intention_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["polling_district__code", "number", "suffix"]
+        constraints = [
+            # Deferred so that an alteration can swap reissued numbers inside one statement.
+            models.UniqueConstraint(
+                fields=["polling_district", "number", "suffix"],
+                name="unique_elector_number",
+                deferrable=models.Deferrable.DEFERRED,
+            )
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "polling_district", "street", "house_number"], name="elector_walk_order"),
+            models.Index(fields=["campaign", "property_key"], name="elector_property"),
+        ]
+
+    def __str__(self) -> str:
+        return self.elector_number
+
+    @property
+    def elector_number(self) -> str:
+        code = self.polling_district.code
+        return f"{code}-{self.number}/{self.suffix}" if self.suffix else f"{code}-{self.number}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.forenames} {self.surname}".strip() or "(anonymous elector)"
+
+    @property
+    def address(self) -> str:
+        lines = [self.address_1, self.address_2, self.address_3, self.address_4, self.address_5, self.address_6]
+        return ", ".join(line for line in [*lines, self.postcode] if line)
+
+
+class CanvassResponse(models.Model):
+    """One visit's record for one elector. ``client_id`` is made on the phone: a resend never duplicates.
+
+    Two canvassers recording the same elector both keep their rows (history); the elector's current outcome
+    and intention are those of the latest ``recorded_at``. ``flagged`` marks an implausible pace.
+    """
+
+    scope_register_path = "campaign"
+
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="responses")
+    elector = models.ForeignKey(Elector, on_delete=models.CASCADE, related_name="responses")
+    client_id = models.UUIDField(unique=True, default=uuid.uuid4)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(help_text="on the phone, when the door was knocked")
+    received_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    intention = models.ForeignKey(IntentionCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    answers = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+    walk_list = models.ForeignKey("WalkList", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    flagged = models.BooleanField(default=False)
+    flag_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recorded_by", "recorded_at"], name="response_pace"),
+            models.Index(fields=["elector", "recorded_at"], name="response_elector"),
+            models.Index(fields=["campaign", "flagged"], name="response_flagged"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.elector_id}: {self.outcome} at {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class WalkList(models.Model):
+    """A route of about N doors in one polling district, assigned to a shift, a team or a volunteer."""
+
+    scope_register_path = "campaign"
+
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="walk_lists")
+    polling_district = models.ForeignKey(PollingDistrict, on_delete=models.CASCADE, related_name="walk_lists")
+    name = models.CharField(max_length=200)
+    sequence = models.PositiveIntegerField(default=1)
+    batch = models.UUIDField(default=uuid.uuid4, help_text="the cut that made it")
+    doors = models.PositiveIntegerField(default=0)
+    electors_count = models.PositiveIntegerField(default=0)
+    filters = models.JSONField(default=dict, blank=True)
+    shift = models.ForeignKey("volunteers.Shift", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    team = models.ForeignKey("volunteers.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="walk_lists"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["polling_district__code", "sequence", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WalkListEntry(models.Model):
+    """An elector on a walk list, in walking order."""
+
+    scope_register_path = "walk_list__campaign"
+
+    walk_list = models.ForeignKey(WalkList, on_delete=models.CASCADE, related_name="entries")
+    elector = models.ForeignKey(Elector, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["walk_list", "position"]
+        constraints = [models.UniqueConstraint(fields=["walk_list", "elector"], name="unique_walk_list_elector")]
+        indexes = [models.Index(fields=["walk_list", "position"], name="walk_list_order")]
+
+    def __str__(self) -> str:
+        return f"{self.walk_list_id}#{self.position}: {self.elector_id}"
+
+
+class PollingDayVote(models.Model):
+    """A poll number a teller took outside a polling station: this elector has voted. One row per elector."""
+
+    scope_register_path = "campaign"
+
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="votes")
+    elector = models.OneToOneField(Elector, on_delete=models.CASCADE, related_name="vote")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.elector_id} voted"
+
+
+class KnockUpSheet(models.Model):
+    """A knock-up list as generated at one moment: promises and leans in a district not yet voted."""
+
+    scope_register_path = "campaign"
+
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="knock_up_sheets")
+    polling_district = models.ForeignKey(PollingDistrict, on_delete=models.CASCADE, related_name="+")
+    generated_at = models.DateTimeField(default=timezone.now)
+    elector_ids = ArrayField(models.BigIntegerField(), default=list)
+
+    class Meta:
+        ordering = ["-generated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.polling_district} at {self.generated_at:%H:%M}: {len(self.elector_ids)}"
+
+
+class RegisterLayout(models.Model):
+    """A column mapping an organiser made by hand for a council's export the importer did not recognise.
+
+    ``headers`` is the file's header row; ``mapping`` maps each field the importer knows to a header.
+    """
+
+    scope_register_path = "campaign"
+
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="layouts")
+    name = models.CharField(max_length=200)
+    headers = ArrayField(models.CharField(max_length=200))
+    mapping = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name

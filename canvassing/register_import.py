@@ -1,0 +1,640 @@
+"""Register imports: a council's CSV export, a monthly alterations file, or an absent-voter list.
+
+How it works, and why:
+
+1. The header row says the layout (:func:`recognise`): the common council exports are known by their column
+   names; an unknown one needs a :class:`canvassing.models.RegisterLayout` mapping made by hand (saved for
+   next time), else :class:`UnknownLayout` is raised with the headers so a page can ask for one.
+2. The file is read line by line (UTF-8, with or without a BOM, else Windows-1252) through ``csv.reader`` and
+   streamed with ``COPY`` into a temporary table, as text, with each row's line number. Python only checks
+   what SQL cannot (encoding, column count, a truncated last row, dates); memory stays flat in the file size.
+3. Every other check runs in SQL over the whole temporary table, and *every* bad row is reported (row,
+   column, problem): a missing or malformed elector number, a duplicate elector number, a malformed postcode,
+   an unknown franchise marker, an unknown add/change/delete indicator. Any problem rejects the whole file
+   (:class:`campaigns.importers.base.ImportRejected`); nothing is written.
+4. The writes are a handful of set-based statements (INSERT ... SELECT, UPDATE ... FROM, DELETE) in one
+   transaction. An update keeps the canvass history of every elector who stays: incoming rows are matched to
+   electors on polling district and elector number, then, for numbers reissued, on name and address.
+
+A *full register* replaces the polling districts it contains (electors no longer in them are removed). An
+*alterations* file (it has an add/change/delete column) adds, changes and removes only the electors it names.
+An *absent-voter list* sets the postal and proxy flags of the electors of its districts.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import operator
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.db import IntegrityError, connection, transaction
+
+from campaigns.importers.base import ImportRejected, Problem
+from canvassing.models import AccessLog, CandidateCampaign, RegisterLayout
+
+# --- layouts --------------------------------------------------------------------------------------
+
+# The fields the importer knows, in the temporary table's column order.
+FIELDS = (
+    "polling_district",
+    "number",
+    "suffix",
+    "markers",
+    "attainer_date",
+    "name",
+    "surname",
+    "forenames",
+    "postcode",
+    "address_1",
+    "address_2",
+    "address_3",
+    "address_4",
+    "address_5",
+    "address_6",
+    "change",
+    "absent_type",
+)
+
+# Header names as councils write them, compared lower-case with everything but letters and digits removed.
+HEADER_ALIASES = {
+    "electornumberprefix": "polling_district",
+    "pollingdistrict": "polling_district",
+    "pdcode": "polling_district",
+    "electornumber": "number",
+    "electorno": "number",
+    "electornumbersuffix": "suffix",
+    "electorsuffix": "suffix",
+    "electormarkers": "markers",
+    "markers": "markers",
+    "franchisemarker": "markers",
+    "electordob": "attainer_date",
+    "dateofattainment": "attainer_date",
+    "attainerdate": "attainer_date",
+    "electorname": "name",
+    "electorsurname": "surname",
+    "surname": "surname",
+    "electorforename": "forenames",
+    "electorforenames": "forenames",
+    "forename": "forenames",
+    "forenames": "forenames",
+    "postcode": "postcode",
+    "propertypostcode": "postcode",
+    **{f"address{i}": f"address_{i}" for i in range(1, 7)},
+    **{f"propertyaddress{i}": f"address_{i}" for i in range(1, 7)},
+    "changetype": "change",
+    "change": "change",
+    "updatetype": "change",
+    "action": "change",
+    "recordtype": "change",
+    "absenttype": "absent_type",
+    "absentvotertype": "absent_type",
+    "avtype": "absent_type",
+    "voteby": "absent_type",
+}
+
+KNOWN_MARKERS = {
+    "F": "overseas elector",
+    "L": "peer (local elections only)",
+    "M": "qualifying foreign national (local elections only)",
+    "G": "EU citizen (local elections only)",
+    "K": "EU citizen (local and Scottish Parliament)",
+    "B": "EU citizen with retained rights",
+    "E": "EU citizen (European elections, historic)",
+    "N": "anonymous elector",
+    "Z": "under voting age",
+}
+
+POSTCODE_SQL = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
+DISTRICT_SQL = r"^[A-Z]{1,3}[0-9]{0,2}$"
+COMBINED_NUMBER_SQL = r"^([A-Z]{1,3}[0-9]{0,2})-?([0-9]+)(?:[/.]([0-9]+))?$"
+CHANGE_SQL = """CASE upper(trim(s.change))
+    WHEN 'A' THEN 'add' WHEN 'ADD' THEN 'add' WHEN 'ADDITION' THEN 'add' WHEN 'N' THEN 'add' WHEN 'NEW' THEN 'add'
+    WHEN 'C' THEN 'change' WHEN 'CHANGE' THEN 'change' WHEN 'AMEND' THEN 'change' WHEN 'AMENDMENT' THEN 'change'
+    WHEN 'M' THEN 'change' WHEN 'U' THEN 'change' WHEN 'UPDATE' THEN 'change'
+    WHEN 'D' THEN 'delete' WHEN 'DELETE' THEN 'delete' WHEN 'DELETION' THEN 'delete' WHEN 'R' THEN 'delete'
+    WHEN 'REMOVE' THEN 'delete' WHEN 'REMOVAL' THEN 'delete' END"""
+ABSENT_SQL = """CASE upper(trim(s.absent_type))
+    WHEN 'P' THEN 'postal' WHEN 'POSTAL' THEN 'postal' WHEN 'PV' THEN 'postal'
+    WHEN 'X' THEN 'proxy' WHEN 'PX' THEN 'proxy' WHEN 'PROXY' THEN 'proxy'
+    WHEN 'PP' THEN 'postal_proxy' WHEN 'XP' THEN 'postal_proxy' WHEN 'POSTAL PROXY' THEN 'postal_proxy' END"""
+
+
+class Kind:
+    REGISTER = "register"
+    ALTERATIONS = "alterations"
+    ABSENT_VOTERS = "absent_voters"
+
+
+class UnknownLayout(Exception):
+    """The header row matches no known layout and no saved mapping: map its columns by hand."""
+
+    def __init__(self, headers: list[str], missing: list[str]):
+        self.headers, self.missing = headers, missing
+        super().__init__(f"unknown register layout: no column for {', '.join(missing)}")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which column (index) holds each field, what kind of file it is, and the headers as written."""
+
+    columns: dict[str, int]
+    kind: str
+    headers: list[str]
+    combined_number: bool
+
+    def header(self, name: str) -> str:
+        return self.headers[self.columns[name]] if name in self.columns else name
+
+
+def _normalise(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+def recognise(headers: list[str], saved: Iterable[RegisterLayout] = ()) -> Layout:
+    """The layout of a file with these ``headers``: a known council layout, else a saved mapping."""
+    columns: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        name = HEADER_ALIASES.get(_normalise(header))
+        if name and name not in columns:
+            columns[name] = index
+    for layout in saved:
+        if list(layout.headers) == headers:
+            columns = {name: headers.index(column) for name, column in layout.mapping.items() if column in headers}
+            break
+    kind = Kind.ABSENT_VOTERS if "absent_type" in columns else Kind.ALTERATIONS if "change" in columns else None
+    kind = kind or Kind.REGISTER
+    missing = []
+    if "number" not in columns:
+        missing.append("elector number")
+    if kind != Kind.ABSENT_VOTERS and not ({"name", "surname"} & columns.keys()):
+        missing.append("elector name")
+    if missing:
+        raise UnknownLayout(headers, missing)
+    return Layout(columns, kind, headers, combined_number="polling_district" not in columns)
+
+
+def layout_save(*, campaign: CandidateCampaign, name: str, headers: list[str], mapping: dict[str, str]) -> Layout:
+    """Save a hand-made column mapping (field → header) for files with these headers; returns the layout."""
+    unknown = set(mapping) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
+    mapping = {name: column for name, column in mapping.items() if column}
+    RegisterLayout.objects.filter(campaign=campaign, headers=headers).delete()
+    layout = RegisterLayout.objects.create(campaign=campaign, name=name, headers=headers, mapping=mapping)
+    return recognise(headers, [layout])
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+def _decoded_lines(binary: BinaryIO, encoding: str, problems: list[Problem], state: dict) -> Iterator[str]:
+    for number, raw in enumerate(binary, start=1):
+        state["ended_with_newline"] = raw.endswith(b"\n")
+        try:
+            yield raw.decode(encoding)
+        except UnicodeDecodeError:
+            if encoding == "utf-8-sig":
+                raise _NotUtf8 from None
+            problems.append(Problem(number, None, "wrong encoding: characters neither UTF-8 nor Windows-1252"))
+            yield raw.decode(encoding, "replace")
+
+
+def _parse_date(value: str) -> str | None:
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(value.strip(), pattern).date().isoformat()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass
+class RegisterImportReport:
+    kind: str
+    encoding: str
+    rows: int = 0
+    districts: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    renumbered: int = 0
+    not_found: int = 0
+    postal: int = 0
+    proxy: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _stage(cursor, binary: BinaryIO, encoding: str, saved: list[RegisterLayout]) -> tuple[Layout, list[Problem], int]:
+    """COPY the file into the temporary table ``register_staging``; returns its layout, problems and rows."""
+    problems: list[Problem] = []
+    state = {"ended_with_newline": True}
+    reader = csv.reader(_decoded_lines(binary, encoding, problems, state))
+    try:
+        headers = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ImportRejected([Problem(None, None, "the file is empty")]) from None
+    layout = recognise(headers, saved)
+    names = [name for name in FIELDS if name in layout.columns]
+    pick = operator.itemgetter(*[layout.columns[name] for name in names])
+    date_index = names.index("attainer_date") if "attainer_date" in names else None
+    width = len(headers)
+    cursor.execute("DROP TABLE IF EXISTS register_staging")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE register_staging (row_no integer, "
+        + ", ".join(f"{name} text NOT NULL DEFAULT ''" for name in FIELDS)
+        + ") ON COMMIT DROP"
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    rows = 0
+    short_row = None
+    columns = ", ".join(names)
+    copy_sql = f"COPY register_staging (row_no, {columns}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({columns}))"
+    with cursor.cursor.copy(copy_sql) as copy:
+        for row in reader:
+            if len(row) != width:
+                if not row or row == [""]:
+                    continue
+                short_row = (reader.line_num, len(row))
+                problems.append(Problem(reader.line_num, None, f"{len(row)} columns where the header has {width}"))
+                continue
+            values = pick(row) if len(names) > 1 else (pick(row),)
+            if date_index is not None and values[date_index]:
+                parsed = _parse_date(values[date_index])
+                if parsed is None:
+                    problems.append(
+                        Problem(
+                            reader.line_num, layout.header("attainer_date"), f"'{values[date_index]}' is not a date"
+                        )
+                    )
+                values = (*values[:date_index], parsed or "", *values[date_index + 1 :])
+            writer.writerow((reader.line_num, *values))
+            rows += 1
+            if buffer.tell() > 1 << 18:
+                copy.write(buffer.getvalue())
+                buffer.seek(0)
+                buffer.truncate()
+        copy.write(buffer.getvalue())
+    if short_row and short_row[0] == reader.line_num and not state["ended_with_newline"]:
+        problems[-1] = Problem(short_row[0], None, f"truncated file: the last row stops after {short_row[1]} columns")
+    return layout, problems, rows
+
+
+# --- checks in SQL ------------------------------------------------------------------------------------
+
+
+def _number_sql(layout: Layout) -> tuple[str, str, str]:
+    """SQL expressions for the district letters, number and suffix of a staging row ``s``."""
+    if layout.combined_number:
+        match = f"regexp_match(upper(trim(s.number)), '{COMBINED_NUMBER_SQL}')"
+        return f"({match})[1]", f"({match})[2]", f"coalesce(({match})[3], '0')"
+    return "upper(trim(s.polling_district))", "trim(s.number)", "coalesce(nullif(trim(s.suffix), ''), '0')"
+
+
+def _checks(cursor, layout: Layout) -> list[Problem]:
+    district, number, suffix = _number_sql(layout)
+    h = layout.header
+    checks = [
+        ("trim(s.number) = ''", h("number"), "'missing elector number'"),
+    ]
+    if layout.combined_number:
+        checks.append(
+            (
+                f"trim(s.number) <> '' AND upper(trim(s.number)) !~ '{COMBINED_NUMBER_SQL}'",
+                h("number"),
+                "format('malformed elector number ''%%s'' (expected like KA-124 or KA-124/1)', s.number)",
+            )
+        )
+    else:
+        checks += [
+            ("trim(s.polling_district) = ''", h("polling_district"), "'missing polling district'"),
+            (
+                f"trim(s.polling_district) <> '' AND upper(trim(s.polling_district)) !~ '{DISTRICT_SQL}'",
+                h("polling_district"),
+                "format('malformed polling district ''%%s''', s.polling_district)",
+            ),
+            (
+                "trim(s.number) <> '' AND trim(s.number) !~ '^[0-9]{1,9}$'",
+                h("number"),
+                "format('malformed elector number ''%%s''', s.number)",
+            ),
+            (
+                "trim(s.suffix) !~ '^[0-9]{0,4}$'",
+                h("suffix"),
+                "format('malformed elector number suffix ''%%s''', s.suffix)",
+            ),
+        ]
+    if "postcode" in layout.columns:
+        checks.append(
+            (
+                f"trim(s.postcode) <> '' AND upper(regexp_replace(s.postcode, '\\s+', ' ', 'g')) !~ '{POSTCODE_SQL}'",
+                h("postcode"),
+                "format('malformed postcode ''%%s''', s.postcode)",
+            )
+        )
+    if "markers" in layout.columns:
+        known = "".join(KNOWN_MARKERS)
+        unknown = f"regexp_replace(upper(s.markers), '[^A-Z]|[{known}]', '', 'g')"
+        checks.append((f"{unknown} <> ''", h("markers"), f"format('unknown marker ''%%s''', {unknown})"))
+    if layout.kind == Kind.ALTERATIONS:
+        checks.append(
+            (
+                f"({CHANGE_SQL}) IS NULL",
+                h("change"),
+                "format('unknown add/change/delete indicator ''%%s''', s.change)",
+            )
+        )
+    if layout.kind == Kind.ABSENT_VOTERS:
+        checks.append(
+            (f"({ABSENT_SQL}) IS NULL", h("absent_type"), "format('unknown absent voter type ''%%s''', s.absent_type)")
+        )
+    select = " UNION ALL ".join(
+        f"SELECT s.row_no, %s, {message} FROM register_staging s WHERE {condition}"  # noqa: S608
+        for condition, _, message in checks
+    )
+    cursor.execute(select, [column for _, column, _ in checks])
+    found = [Problem(row, column, message) for row, column, message in cursor.fetchall()]
+    # Duplicates: every row of a repeated elector number, naming the first one.
+    deleting = f", ({CHANGE_SQL}) = 'delete'" if layout.kind == Kind.ALTERATIONS else ""
+    valid_number = f"{number} ~ '^[0-9]{{1,9}}$'" if not layout.combined_number else f"{number} IS NOT NULL"
+    cursor.execute(
+        f"""
+        SELECT row_no, elector, first_row FROM (
+            SELECT s.row_no, {district} || '-' || ({number})::bigint || CASE WHEN {suffix}::int > 0
+                   THEN '/' || {suffix}::int ELSE '' END AS elector,
+                   min(s.row_no) OVER w AS first_row, count(*) OVER w AS copies
+            FROM register_staging s
+            WHERE {valid_number} AND {suffix} ~ '^[0-9]{{1,4}}$'
+            WINDOW w AS (PARTITION BY {district}, {number}::bigint, {suffix}::int{deleting})
+        ) d WHERE copies > 1 AND row_no > first_row
+        """  # noqa: S608
+    )
+    found += [
+        Problem(row, h("number"), f"duplicate elector number {elector} (first on row {first})")
+        for row, elector, first in cursor.fetchall()
+    ]
+    return found
+
+
+# --- writes ---------------------------------------------------------------------------------------------
+
+_ADDRESS = "concat_ws('|', " + ", ".join(f"nullif(trim(s.address_{i}), '')" for i in range(1, 7)) + ")"
+_FLAT_LINE = r"(?:flat|apartment|apt|unit|room|maisonette)\M"
+_DOOR = r"(?:^|\|)([0-9]+[A-Za-z]?(?:-[0-9]+)? [^|]+)"
+
+
+def _incoming_sql(layout: Layout) -> str:
+    """SELECT the staging rows as electors: numbers, names, address lines and the derived walk fields."""
+    district, number, suffix = _number_sql(layout)
+    if "name" in layout.columns:
+        surname = "trim(split_part(s.name, ',', 1))"
+        forenames = "CASE WHEN strpos(s.name, ',') > 0 THEN trim(substr(s.name, strpos(s.name, ',') + 1)) ELSE '' END"
+    else:
+        surname, forenames = "trim(s.surname)", "trim(s.forenames)"
+    postcode = "regexp_replace(upper(regexp_replace(s.postcode, '\\s', '', 'g')), '^(.+)([0-9][A-Z]{2})$', '\\1 \\2')"
+    change = f"({CHANGE_SQL})" if layout.kind == Kind.ALTERATIONS else "'add'"
+    return f"""
+        SELECT s.row_no, pd.id AS pd_id, ({number})::int AS number, ({suffix})::int AS suffix,
+               upper(regexp_replace(s.markers, '[^A-Za-z]', '', 'g')) AS markers,
+               nullif(s.attainer_date, '')::date AS attainer_date,
+               {surname} AS surname, {forenames} AS forenames,
+               {", ".join(f"trim(s.address_{i}) AS address_{i}" for i in range(1, 7))},
+               {postcode} AS postcode, a.address, a.door, {change} AS change
+        FROM register_staging s
+        JOIN canvassing_pollingdistrict pd ON pd.campaign_id = %(campaign)s AND pd.code = {district}
+        CROSS JOIN LATERAL (SELECT {_ADDRESS} AS address,
+                                   substring({_ADDRESS} FROM '{_DOOR}') AS door) a
+    """  # noqa: S608
+
+
+_DERIVED = f"""
+    upper(coalesce(regexp_replace(i.door, '^[0-9]+[A-Za-z]?(?:-[0-9]+)? +', ''),
+                   nullif(split_part(regexp_replace(i.address, '(?i)^{_FLAT_LINE}[^|]*\\|?', ''), '|', 2), ''),
+                   split_part(regexp_replace(i.address, '(?i)^{_FLAT_LINE}[^|]*\\|?', ''), '|', 1))),
+    substring(i.door FROM '^[0-9]{{1,6}}')::int,
+    coalesce(substring(i.address FROM '(?i)^{_FLAT_LINE}\\.? *([^|]*)'), ''),
+    CASE WHEN i.address = '' THEN '' ELSE upper(regexp_replace(i.address || '|' || i.postcode, '[^A-Za-z0-9|]', '',
+         'g')) END
+"""
+_ELECTOR_COLUMNS = (
+    "polling_district_id, number, suffix, markers, attainer_date, surname, forenames, "
+    + ", ".join(f"address_{i}" for i in range(1, 7))
+    + ", postcode"
+)
+_ELECTOR_VALUES = (
+    "i.pd_id, i.number, i.suffix, i.markers, i.attainer_date, i.surname, i.forenames, "
+    + ", ".join(f"i.address_{i}" for i in range(1, 7))
+    + ", i.postcode"
+)
+_E_COLUMNS = ", ".join(f"e.{column.strip()}" for column in _ELECTOR_COLUMNS.split(","))
+_NEW_ELECTOR_DEFAULTS = "postal_voter, proxy_voter, current_outcome"
+
+
+def delete_electors(cursor, ids_sql: str, params: list | None = None) -> int:
+    """Delete the electors ``ids_sql`` selects, with their responses, list entries and votes (the foreign keys
+    cascade in Django, not in the database, so set-based deletes name the dependants). Returns electors deleted."""
+    cursor.execute("DROP TABLE IF EXISTS electors_going")
+    cursor.execute(f"CREATE TEMPORARY TABLE electors_going ON COMMIT DROP AS {ids_sql}", params)
+    for table in ("canvassing_canvassresponse", "canvassing_walklistentry", "canvassing_pollingdayvote"):
+        cursor.execute(f"DELETE FROM {table} WHERE elector_id IN (SELECT * FROM electors_going)")  # noqa: S608
+    cursor.execute("DELETE FROM canvassing_elector WHERE id IN (SELECT * FROM electors_going)")
+    deleted = cursor.rowcount
+    cursor.execute("DROP TABLE electors_going")
+    return deleted
+
+
+def _write_register(cursor, campaign_id: int, layout: Layout, report: RegisterImportReport) -> None:
+    params = {"campaign": campaign_id}
+    cursor.execute("DROP TABLE IF EXISTS register_incoming")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE register_incoming ON COMMIT DROP AS {_incoming_sql(layout)}",
+        params,
+    )
+    cursor.execute("ALTER TABLE register_incoming ADD COLUMN elector_id bigint")
+    cursor.execute("SELECT DISTINCT pd_id FROM register_incoming")
+    district_ids = [row[0] for row in cursor.fetchall()]
+    cursor.execute(
+        "SELECT exists(SELECT 1 FROM canvassing_elector WHERE polling_district_id = ANY(%s))", [district_ids]
+    )
+    (existing,) = cursor.fetchone()
+    if existing:
+        # 1. a deletion names its elector by number.
+        cursor.execute(
+            """UPDATE register_incoming i SET elector_id = e.id FROM canvassing_elector e
+               WHERE e.polling_district_id = i.pd_id AND e.number = i.number AND e.suffix = i.suffix
+                 AND i.change = 'delete'"""
+        )
+        # 2. the same number and the same name: the same elector.
+        cursor.execute(
+            """UPDATE register_incoming i SET elector_id = e.id FROM canvassing_elector e
+               WHERE e.polling_district_id = i.pd_id AND e.number = i.number AND e.suffix = i.suffix
+                 AND e.surname = i.surname AND e.forenames = i.forenames AND i.change <> 'delete'
+                 AND NOT EXISTS (SELECT 1 FROM register_incoming d WHERE d.elector_id = e.id)"""
+        )
+        # 3. numbers reissued: the same name at the same address, where exactly one pairing exists.
+        cursor.execute(
+            """WITH pairs AS (
+                   SELECT i.row_no, e.id FROM register_incoming i
+                   JOIN canvassing_elector e ON e.campaign_id = %(campaign)s AND e.surname = i.surname
+                        AND e.forenames = i.forenames AND e.address_1 = i.address_1 AND e.postcode = i.postcode
+                   WHERE i.elector_id IS NULL AND i.surname <> '' AND i.change <> 'delete'
+                     AND NOT EXISTS (SELECT 1 FROM register_incoming m WHERE m.elector_id = e.id)
+               ), single AS (
+                   SELECT row_no, min(id) AS id FROM pairs
+                   WHERE id IN (SELECT id FROM pairs GROUP BY id HAVING count(*) = 1)
+                   GROUP BY row_no HAVING count(*) = 1
+               )
+               UPDATE register_incoming i SET elector_id = single.id FROM single WHERE i.row_no = single.row_no""",
+            params,
+        )
+        # 4. the same number at the same address under a new name (a marriage, a correction).
+        cursor.execute(
+            """UPDATE register_incoming i SET elector_id = e.id FROM canvassing_elector e
+               WHERE e.polling_district_id = i.pd_id AND e.number = i.number AND e.suffix = i.suffix
+                 AND e.address_1 = i.address_1 AND e.postcode = i.postcode
+                 AND i.elector_id IS NULL AND i.change <> 'delete'
+                 AND NOT EXISTS (SELECT 1 FROM register_incoming d WHERE d.elector_id = e.id)"""
+        )
+        cursor.execute(
+            """SELECT count(*) FROM register_incoming i JOIN canvassing_elector e ON e.id = i.elector_id
+               WHERE (e.polling_district_id, e.number, e.suffix) <> (i.pd_id, i.number, i.suffix)"""
+        )
+        report.renumbered = cursor.fetchone()[0]
+        if layout.kind == Kind.ALTERATIONS:
+            report.deleted = delete_electors(
+                cursor, "SELECT elector_id FROM register_incoming WHERE change = 'delete' AND elector_id IS NOT NULL"
+            )
+            cursor.execute("SELECT count(*) FROM register_incoming WHERE change = 'delete' AND elector_id IS NULL")
+            report.not_found = cursor.fetchone()[0]
+        else:
+            report.deleted = delete_electors(
+                cursor,
+                """SELECT e.id FROM canvassing_elector e WHERE e.polling_district_id = ANY(%s)
+                   AND NOT EXISTS (SELECT 1 FROM register_incoming i WHERE i.elector_id = e.id)""",
+                [district_ids],
+            )
+        cursor.execute(
+            f"""UPDATE canvassing_elector e SET ({_ELECTOR_COLUMNS}, street, house_number, flat, property_key)
+                  = ({_ELECTOR_VALUES}, {_DERIVED})
+                FROM register_incoming i
+                WHERE e.id = i.elector_id AND i.change <> 'delete'
+                  AND ({_E_COLUMNS}) IS DISTINCT FROM ({_ELECTOR_VALUES})"""  # noqa: S608
+        )
+        report.updated = cursor.rowcount
+        cursor.execute("SELECT count(*) FROM register_incoming WHERE elector_id IS NOT NULL AND change <> 'delete'")
+        report.unchanged = cursor.fetchone()[0] - report.updated
+    cursor.execute(
+        f"""INSERT INTO canvassing_elector (campaign_id, {_ELECTOR_COLUMNS}, street, house_number, flat,
+                property_key, {_NEW_ELECTOR_DEFAULTS})
+            SELECT %(campaign)s, {_ELECTOR_VALUES}, {_DERIVED}, false, false, ''
+            FROM register_incoming i WHERE i.elector_id IS NULL AND i.change <> 'delete'""",  # noqa: S608
+        params,
+    )
+    report.created = cursor.rowcount
+
+
+def _write_absent_voters(cursor, campaign_id: int, layout: Layout, report: RegisterImportReport) -> list[Problem]:
+    district, number, suffix = _number_sql(layout)
+    cursor.execute("DROP TABLE IF EXISTS absent_incoming")
+    cursor.execute(
+        f"""CREATE TEMPORARY TABLE absent_incoming ON COMMIT DROP AS
+            SELECT s.row_no, s.number AS written, e.id AS elector_id, e.polling_district_id, {ABSENT_SQL} AS kind
+            FROM register_staging s
+            LEFT JOIN canvassing_pollingdistrict pd ON pd.campaign_id = %s AND pd.code = {district}
+            LEFT JOIN canvassing_elector e ON e.polling_district_id = pd.id AND e.number = ({number})::int
+                 AND e.suffix = ({suffix})::int""",  # noqa: S608
+        [campaign_id],
+    )
+    cursor.execute("SELECT row_no, written FROM absent_incoming WHERE elector_id IS NULL ORDER BY row_no")
+    missing = [
+        Problem(row, layout.header("number"), f"elector {written} is not on the register")
+        for row, written in cursor.fetchall()
+    ]
+    if missing:
+        return missing
+    cursor.execute(
+        """UPDATE canvassing_elector e SET
+               postal_voter = coalesce(a.kind IN ('postal', 'postal_proxy'), false),
+               proxy_voter = coalesce(a.kind IN ('proxy', 'postal_proxy'), false)
+           FROM canvassing_elector x LEFT JOIN absent_incoming a ON a.elector_id = x.id
+           WHERE e.id = x.id AND x.polling_district_id IN (SELECT polling_district_id FROM absent_incoming)"""
+    )
+    cursor.execute(
+        "SELECT count(*) FILTER (WHERE kind IN ('postal', 'postal_proxy')), "
+        "count(*) FILTER (WHERE kind IN ('proxy', 'postal_proxy')) FROM absent_incoming"
+    )
+    report.postal, report.proxy = cursor.fetchone()
+    return []
+
+
+# --- the service ----------------------------------------------------------------------------------------
+
+
+def register_import(
+    *, campaign: CandidateCampaign, file: BinaryIO, user=None, route: str = "", filename: str = ""
+) -> RegisterImportReport:
+    """Import a register export, an alterations file or an absent-voter list for ``campaign``, all or nothing.
+
+    Raises :class:`UnknownLayout` (map the columns with :func:`layout_save`) or ``ImportRejected`` with every
+    problem found. On success the import is written to the access log.
+    """
+    saved = list(RegisterLayout.objects.filter(campaign=campaign))
+    head = file.read(4096)
+    file.seek(0)
+    if b"\x00" in head:
+        raise ImportRejected([Problem(1, None, "wrong encoding: this looks like UTF-16; save the file as CSV UTF-8")])
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                layout, problems, rows = _stage(cursor, file, encoding, saved)
+                problems += _checks(cursor, layout)
+                if problems:
+                    raise ImportRejected(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
+                report = RegisterImportReport(kind=layout.kind, encoding=encoding.removesuffix("-sig"), rows=rows)
+                district, _, _ = _number_sql(layout)
+                if layout.kind != Kind.ABSENT_VOTERS:
+                    cursor.execute(
+                        f"""INSERT INTO canvassing_pollingdistrict (campaign_id, code, name)
+                            SELECT DISTINCT %s, {district}, '' FROM register_staging s
+                            ON CONFLICT (campaign_id, code) DO NOTHING""",  # noqa: S608
+                        [campaign.pk],
+                    )
+                    try:
+                        with transaction.atomic():
+                            _write_register(cursor, campaign.pk, layout, report)
+                            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    except IntegrityError as error:
+                        raise ImportRejected(
+                            [Problem(None, layout.header("number"), f"elector numbers would clash: {error}")]
+                        ) from error
+                elif missing := _write_absent_voters(cursor, campaign.pk, layout, report):
+                    raise ImportRejected(missing)
+                districts_sql = f"SELECT array_agg(DISTINCT {district} ORDER BY {district}) FROM register_staging s"  # noqa: S608
+                cursor.execute(districts_sql)
+                report.districts = cursor.fetchone()[0] or []
+                cursor.execute("DROP TABLE IF EXISTS register_staging, register_incoming, absent_incoming")
+                AccessLog.objects.create(
+                    campaign=campaign,
+                    user=user,
+                    action=AccessLog.Action.IMPORT,
+                    electors=rows,
+                    route=route or "import",
+                    detail={"file": filename, **report.as_dict()},
+                )
+                return report
+        except _NotUtf8:
+            file.seek(0)
+            continue
+    raise AssertionError("unreachable: cp1252 never raises _NotUtf8")

@@ -1,0 +1,212 @@
+"""Reads of the register and canvassing: each a fixed number of queries whatever the rows, all through
+organiser.scope (only users granted on the campaign see anything)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from canvassing.models import (
+    CandidateCampaign,
+    CanvassResponse,
+    Elector,
+    IntentionCode,
+    PollingDayVote,
+    PollingDistrict,
+    WalkList,
+    WalkListEntry,
+)
+from organiser import scope
+from volunteers.models import ACTIVE_STATUSES
+
+#: Electors to knock up on polling day: promises and leans, not yet voted, not moved or asked to be left.
+KNOCK_UP_CONDITION = """e.current_intention_id IN (SELECT id FROM canvassing_intentioncode
+        WHERE campaign_id = e.campaign_id AND category IN ('promise', 'lean'))
+    AND e.current_outcome NOT IN ('moved', 'do_not_contact')
+    AND NOT EXISTS (SELECT 1 FROM canvassing_pollingdayvote v WHERE v.elector_id = e.id)"""
+
+WALK_ORDERING = ("street", "house_number", "flat", "number", "suffix")
+
+
+def campaigns_for(user) -> QuerySet[CandidateCampaign]:
+    """The candidates' campaigns whose register ``user`` is granted, with the seat and the grant's level."""
+    from canvassing.models import RegisterGrant
+
+    return (
+        scope.restrict(CandidateCampaign.objects.all(), user)
+        .select_related("constituency", "election")
+        .annotate(
+            level=RegisterGrant.objects.filter(campaign=OuterRef("pk"), user_id=user.pk).values("level")[:1],
+        )
+        .order_by("name")
+    )
+
+
+def campaign_get(user, pk: int) -> CandidateCampaign:
+    """One campaign the user is granted, else CandidateCampaign.DoesNotExist (answer 404)."""
+    return campaigns_for(user).get(pk=pk)
+
+
+def walk_lists_for(user, campaign: CandidateCampaign) -> QuerySet[WalkList]:
+    return (
+        scope.restrict(WalkList.objects.filter(campaign=campaign), user)
+        .select_related("polling_district", "shift", "team", "volunteer")
+        .order_by("polling_district__code", "sequence", "pk")
+    )
+
+
+def my_walk_lists(user) -> QuerySet[WalkList]:
+    """The lists a volunteer is given: to them, to a team they are in or lead, or to a shift they signed up for."""
+    from volunteers.models import Signup
+
+    signed_up = Signup.objects.filter(shift=OuterRef("shift"), volunteer=user, status__in=ACTIVE_STATUSES)
+    return (
+        scope.restrict(WalkList.objects.all(), user)
+        .filter(
+            Q(volunteer=user)
+            | Q(team__lead=user)
+            | Q(team__in=user.teams.all())
+            | Q(Exists(signed_up), shift__isnull=False)
+        )
+        .select_related("polling_district", "campaign", "shift")
+        .distinct()
+        .order_by("campaign__name", "polling_district__code", "sequence")
+    )
+
+
+def walk_list_entries(walk_list: WalkList) -> QuerySet[WalkListEntry]:
+    """A list's electors in walking order, with what the campaign knows of each: one query."""
+    return (
+        WalkListEntry.objects.filter(walk_list=walk_list)
+        .select_related("elector", "elector__polling_district", "elector__current_intention")
+        .order_by("position")
+    )
+
+
+def register_page(user, campaign: CandidateCampaign, *, district: str = "") -> QuerySet[Elector]:
+    electors = scope.restrict(Elector.objects.filter(campaign=campaign), user).select_related(
+        "polling_district", "current_intention"
+    )
+    if district:
+        electors = electors.filter(polling_district__code=district)
+    return electors.order_by("polling_district__code", "number", "suffix")
+
+
+def knock_up(campaign: CandidateCampaign, polling_district: PollingDistrict) -> QuerySet[Elector]:
+    """Promises and leans in the district who have not voted yet, in walking order."""
+    return (
+        Elector.objects.filter(
+            campaign=campaign,
+            polling_district=polling_district,
+            current_intention__category__in=[IntentionCode.Category.PROMISE, IntentionCode.Category.LEAN],
+        )
+        .exclude(current_outcome__in=["moved", "do_not_contact"])
+        .exclude(Exists(PollingDayVote.objects.filter(elector=OuterRef("pk"))))
+        .select_related("current_intention", "polling_district")
+        .order_by(*WALK_ORDERING)
+    )
+
+
+def postal_chase(campaign: CandidateCampaign) -> QuerySet[Elector]:
+    """Postal voters to chase before their ballots arrive: promises, leans, undecided and the not yet canvassed."""
+    return (
+        Elector.objects.filter(campaign=campaign, postal_voter=True)
+        .filter(
+            Q(
+                current_intention__category__in=[
+                    IntentionCode.Category.PROMISE,
+                    IntentionCode.Category.LEAN,
+                    IntentionCode.Category.UNDECIDED,
+                ]
+            )
+            | Q(current_outcome="")
+            | Q(current_outcome="not_home", current_intention__isnull=True)
+        )
+        .exclude(current_outcome__in=["moved", "do_not_contact"])
+        .select_related("current_intention", "polling_district")
+        .order_by("polling_district__code", *WALK_ORDERING)
+    )
+
+
+def flagged_responses(campaign: CandidateCampaign) -> QuerySet[CanvassResponse]:
+    return (
+        CanvassResponse.objects.filter(campaign=campaign, flagged=True)
+        .select_related("recorded_by", "elector", "elector__polling_district")
+        .order_by("-recorded_at")
+    )
+
+
+@dataclass
+class DistrictProgress:
+    code: str
+    electors: int
+    doors: int
+    doors_knocked: int
+    doors_spoken: int
+    electors_spoken: int
+    promises: int
+    leans: int
+    undecided: int
+    against: int
+    postal_voters: int
+    voted: int
+
+    @property
+    def contact_rate(self) -> float | None:
+        """Doors where someone spoke to us, of the doors knocked."""
+        return self.doors_spoken / self.doors_knocked if self.doors_knocked else None
+
+    @property
+    def knocked_share(self) -> float | None:
+        return self.doors_knocked / self.doors if self.doors else None
+
+
+@dataclass
+class Progress:
+    campaign: CandidateCampaign
+    districts: list[DistrictProgress]
+    total: DistrictProgress
+    intentions: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+    @property
+    def promises_share_of_target(self) -> float | None:
+        target = self.campaign.votes_to_win
+        return self.total.promises / target if target else None
+
+
+def progress(campaign: CandidateCampaign) -> Progress:
+    """Doors knocked, contact rate, intentions and promises against votes to win, per district: two queries."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT pd.code, count(e.id), count(DISTINCT e.property_key) FILTER (WHERE e.property_key <> ''),
+                      count(DISTINCT e.property_key) FILTER (WHERE e.current_outcome <> ''),
+                      count(DISTINCT e.property_key) FILTER (WHERE e.current_outcome = 'spoke'),
+                      count(e.id) FILTER (WHERE e.current_outcome = 'spoke'),
+                      count(e.id) FILTER (WHERE ic.category = 'promise'),
+                      count(e.id) FILTER (WHERE ic.category = 'lean'),
+                      count(e.id) FILTER (WHERE ic.category = 'undecided'),
+                      count(e.id) FILTER (WHERE ic.category IN ('against', 'other')),
+                      count(e.id) FILTER (WHERE e.postal_voter),
+                      count(v.id)
+               FROM canvassing_pollingdistrict pd
+               LEFT JOIN canvassing_elector e ON e.polling_district_id = pd.id
+               LEFT JOIN canvassing_intentioncode ic ON ic.id = e.current_intention_id
+               LEFT JOIN canvassing_pollingdayvote v ON v.elector_id = e.id
+               WHERE pd.campaign_id = %s GROUP BY pd.code ORDER BY pd.code""",
+            [campaign.pk],
+        )
+        districts = [DistrictProgress(*row) for row in cursor.fetchall()]
+        cursor.execute(
+            """SELECT ic.code, ic.label, ic.category, count(e.id)
+               FROM canvassing_intentioncode ic
+               LEFT JOIN canvassing_elector e ON e.current_intention_id = ic.id
+               WHERE ic.campaign_id = %s GROUP BY ic.id ORDER BY ic."order", ic.code""",
+            [campaign.pk],
+        )
+        intentions = cursor.fetchall()
+    total = DistrictProgress(
+        "All", *[sum(getattr(d, f) for d in districts) for f in list(DistrictProgress.__dataclass_fields__)[1:]]
+    )
+    return Progress(campaign=campaign, districts=districts, total=total, intentions=intentions)
