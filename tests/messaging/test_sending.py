@@ -25,10 +25,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _sign_up(shift, volunteer):
-    """What signup_create will do once wired: the change and its outbox row in one transaction."""
-    with transaction.atomic():
-        signup = volunteer_services.signup_create(shift=shift, volunteer=volunteer)
-        ids = services.signup_made(signup)
+    """signup_create writes the confirmation's outbox row in its own transaction (volunteers.services)."""
+    signup = volunteer_services.signup_create(shift=shift, volunteer=volunteer, allow_overlap=True)
+    ids = list(
+        Outbox.objects.filter(recipient=volunteer, key__startswith=f"signup:{signup.pk}:").values_list("pk", flat=True)
+    )
     return signup, ids
 
 
