@@ -85,14 +85,12 @@ class EndorsementFilter(ByElectionFilter):
         fields = ["election", "constituency"]
 
 
-class EndorsementViewSet(viewsets.ReadOnlyModelViewSet):
-    """Public: only endorsements that are published (status endorsed)."""
+class EndorsementViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """Published endorsements for everyone; organisers also see proposals in their seats."""
 
-    queryset = (
-        Endorsement.objects.filter(status=Endorsement.Status.ENDORSED)
-        .select_related("election", "constituency", "candidacy__person", "candidacy__party")
-        .order_by("constituency__name", "pk")
-    )
+    queryset = Endorsement.objects.select_related(
+        "election", "constituency", "candidacy__person", "candidacy__party"
+    ).order_by("constituency__name", "pk")
     serializer_class = serializers.EndorsementSerializer
     filterset_class = EndorsementFilter
 

@@ -3,6 +3,7 @@ previous results, published demographic aggregates, endorsements, targets, and i
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -262,6 +263,11 @@ class Endorsement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.constituency}: {self.candidacy.person} ({self.status})"
+
+    @classmethod
+    def scope_public_read(cls) -> Q:
+        """Published endorsements are public; proposals and reviews are the organisers' business."""
+        return Q(status=cls.Status.ENDORSED)
 
 
 class EndorsementEvent(models.Model):

@@ -13,8 +13,11 @@ A model states how it is scoped with class attributes, all optional:
 - ``scope_lead_path = "shift__lead"``: the path to the team lead who runs it; that lead may
   read and change it (check-in on the day).
 - ``scope_national_change = True``: only national organisers change it (reference data).
-- ``scope_members_read()``: a classmethod returning a Q of the rows any signed-in account may
-  read (not change): upcoming shifts, which every volunteer chooses from.
+- ``scope_members_read()``: a classmethod returning a Q of the rows volunteers and team leads
+  may read (not change): upcoming shifts, which every volunteer chooses from. Seat organisers
+  do not get it: their workspace holds their own seats and nothing of any other.
+- ``scope_public_read()``: a classmethod returning a Q of the rows anyone, anonymous included,
+  may read: published endorsements.
 - ``scope_register_path = "campaign"``: electoral-register data (electors, canvass responses,
   walk lists), held per endorsed candidate's campaign under its agent's control. Only users
   granted on that campaign (``canvassing.RegisterGrant``) see or change it, whatever their role:
@@ -89,13 +92,14 @@ def scope_filter(model: type[Model], user: User | AnonymousUser | None, action: 
         return Q(**{_path(register_path, "pk__in") if register_path else "pk__in": granted_campaign_ids(user)})
     if action == "view" and getattr(model, "scope_public", False):
         return None
+    public_rows = model.scope_public_read() if action == "view" and hasattr(model, "scope_public_read") else nothing
     if not _is_active(user):
-        return nothing
+        return public_rows
     if user.is_national_organiser:
         return None
     if action == "change" and getattr(model, "scope_national_change", False):
         return nothing
-    allowed = nothing
+    allowed = public_rows
     seat_path = getattr(model, "scope_seat_path", None)
     if seat_path is not None and user.role == Role.SEAT_ORGANISER:
         allowed |= Q(**{_path(seat_path, "pk__in") if seat_path else "pk__in": granted_seat_ids(user)})
@@ -103,7 +107,7 @@ def scope_filter(model: type[Model], user: User | AnonymousUser | None, action: 
         allowed |= Q(**{owner_path: user.pk})
     if lead_path := getattr(model, "scope_lead_path", None):
         allowed |= Q(**{lead_path: user.pk})
-    if action == "view" and hasattr(model, "scope_members_read"):
+    if action == "view" and hasattr(model, "scope_members_read") and user.role in (Role.VOLUNTEER, Role.TEAM_LEAD):
         allowed |= model.scope_members_read()
     return allowed
 
