@@ -8,9 +8,10 @@ Recipients are taken in batches by keyset (``id > last``); each batch is built w
 queries whatever its size (pinned by tests) and written with one INSERT … ON CONFLICT DO NOTHING. The key
 ``digest:<ISO week>`` makes a late, repeated or concurrent run write nothing twice.
 
-Canvassing figures (doors knocked, progress against target) come from ``campaigns.selectors`` functions
-``doors_knocked(user_ids=, since=, until=)`` and ``canvass_progress(seat_ids=)`` when the campaigns app has
-them; until then the digest leaves those lines out.
+Canvassing figures come from ``canvassing.selectors`` (or ``campaigns.selectors``) when they exist:
+``doors_knocked(user_ids=, since=, until=) -> {user_id: doors}`` and
+``canvass_progress(seat_ids=) -> {seat_id: {"done": n, "target": n}}``, each one query for the whole batch;
+until then the digest leaves those lines out.
 """
 
 from __future__ import annotations
@@ -123,10 +124,27 @@ def _hours(value) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.1f}"
 
 
-def _doors(user_ids: list[int], since: dt.datetime, until: dt.datetime) -> dict[int, int] | None:
-    from campaigns import selectors
+def canvassing_hook(name: str):
+    """``canvassing.selectors.<name>`` (or ``campaigns.selectors.<name>``) where the app provides it, else None:
+    the digest leaves canvassing figures out until canvassing data exists."""
+    import importlib
 
-    doors_knocked = getattr(selectors, "doors_knocked", None)
+    from django.apps import apps
+
+    for app in ("canvassing", "campaigns"):
+        if not apps.is_installed(app):
+            continue
+        try:
+            selectors = importlib.import_module(f"{app}.selectors")
+        except ModuleNotFoundError:
+            continue
+        if function := getattr(selectors, name, None):
+            return function
+    return None
+
+
+def _doors(user_ids: list[int], since: dt.datetime, until: dt.datetime) -> dict[int, int] | None:
+    doors_knocked = canvassing_hook("doors_knocked")
     if doors_knocked is None:
         return None
     return doors_knocked(user_ids=user_ids, since=since, until=until)
@@ -318,9 +336,7 @@ def _seat_stats(*, seat_ids: list[int] | None, now: dt.datetime) -> dict[int, di
     for seat_id in short:
         stats[seat_id]["short_shifts"] += 1
     names = dict(Constituency.objects.filter(pk__in=list(stats)).values_list("pk", "name"))
-    from campaigns import selectors
-
-    progress = getattr(selectors, "canvass_progress", None)
+    progress = canvassing_hook("canvass_progress")
     progress = progress(seat_ids=list(stats)) if progress else {}
     for seat_id, row in stats.items():
         row["seat"] = names.get(seat_id, "")
