@@ -76,9 +76,13 @@ def _households(rng: random.Random, electors: int) -> Iterator[tuple[list[str], 
     """Yield (address lines, postcode, surnames of its electors) in street order until ``electors`` are placed."""
     placed = 0
     street_number = 0
+    streets_used: set[str] = set()  # a street name once per polling district
     while placed < electors:
         street_number += 1
         street = f"{rng.choice(STREET_NAMES)} {rng.choice(STREET_KINDS)}"
+        while street in streets_used and len(streets_used) < len(STREET_NAMES) * len(STREET_KINDS):
+            street = f"{rng.choice(STREET_NAMES)} {rng.choice(STREET_KINDS)}"
+        streets_used.add(street)
         outward = f"NT{rng.randint(1, 20)}"
         houses = rng.randint(10, 80)
         for number in range(1, houses + 1):

@@ -16,7 +16,7 @@ app = Celery("organiser")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-SCHEDULE_MODULES = ("campaigns.schedule", "volunteers.schedule", "messaging.schedule")
+SCHEDULE_MODULES = ("campaigns.schedule", "volunteers.schedule", "messaging.schedule", "canvassing.schedule")
 
 
 def collect_beat_schedule() -> dict:

@@ -1,0 +1,17 @@
+"""Celery tasks of the canvassing app: thin wrappers that call the services."""
+
+from celery import shared_task
+
+from canvassing import services
+
+
+@shared_task(ignore_result=True)
+def destroy_expired_registers() -> list[int]:
+    """Daily: destroy every register past its retention date (each destruction is in the access log)."""
+    return services.registers_destroy_expired(route="task:canvassing.tasks.destroy_expired_registers")
+
+
+@shared_task(ignore_result=True)
+def regenerate_knock_up_sheets() -> int:
+    """Every few minutes on polling day: snapshot each district's knock-up list."""
+    return services.knock_up_sheets_generate_today()
