@@ -11,11 +11,20 @@ from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 from kombu import Connection
 
+from campaigns.models import Election
+from campaigns.selectors import endorsed_list
+
 logger = logging.getLogger(__name__)
 
 
+HOME_ENDORSEMENTS = 12
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """The public front page: what the campaign is, how to join, whom it endorses (2 queries)."""
+    election = Election.objects.order_by("-date").first()
+    endorsements = list(endorsed_list(election=election)[:HOME_ENDORSEMENTS]) if election else []
+    return render(request, "home.html", {"election": election, "endorsements": endorsements})
 
 
 def _database_ok() -> bool:
