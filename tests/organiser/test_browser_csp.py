@@ -1,6 +1,8 @@
 """In headless Chromium: the public, account, admin and API-docs pages work under the enforced
 Content Security Policy (nonces, no inline script) and report no violation."""
 
+import re
+
 import pytest
 
 from tests.conftest import browser_login, make_user
@@ -53,13 +55,14 @@ def test_mfa_set_up_page_renders_its_qr_code_under_the_csp(phone_page, live_serv
     phone_page.goto("/accounts/login/")
     phone_page.fill("input[name=login]", organiser.email)
     phone_page.fill("input[name=password]", "correct-horse-battery-staple")
-    phone_page.click("button[type=submit]")
+    phone_page.get_by_role("button", name="Sign In").click()
+    phone_page.wait_for_url(re.compile(r"^http://[^/]+/$"))  # logged in: sent home
     phone_page.goto("/admin/")
     # Sent to set up MFA; allauth asks for the password again first.
     assert "/accounts/reauthenticate/" in phone_page.url or "/accounts/2fa/totp/activate/" in phone_page.url
     if "/reauthenticate/" in phone_page.url:
         phone_page.fill("input[name=password]", "correct-horse-battery-staple")
-        phone_page.click("button[type=submit]")
+        phone_page.get_by_role("button", name="Confirm").click()
     assert "/accounts/2fa/totp/activate/" in phone_page.url
     assert phone_page.locator("img[src^='data:image/svg+xml']").count() == 1
     assert phone_page.evaluate("window.__cspViolations") == []
