@@ -7,6 +7,8 @@ shifts and sign-ups, so the pages that use them have pinned query counts (tests/
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -111,12 +113,22 @@ def _ranked_sql(*, filters: ShiftFilters, near_only: bool, params: dict) -> str:
     if filters.seat_code:
         where.append("c.code = %(seat)s")
         params["seat"] = filters.seat_code
+    shift_table = Shift._meta.db_table
+    source = shift_table
     if near_only:
         where.append("my.id IS NULL")
-        where.append(f"(me.home IS NULL OR s.constituency_id = me.home OR s.constituency_id IN ({chosen}))")
+        # The shifts of the home and chosen seats (through the seat index), or all of them when the volunteer
+        # has no home seat: a UNION ALL whose second branch PostgreSQL skips at once when they have one.
+        source = f"""(
+            SELECT {_shift_columns()} FROM {shift_table} WHERE ends_at > %(now)s AND constituency_id IN (
+                SELECT home FROM me WHERE home IS NOT NULL UNION {chosen.replace("me.id", "(SELECT id FROM me)")}
+            )
+            UNION ALL
+            SELECT {_shift_columns()} FROM {shift_table} WHERE NOT EXISTS (SELECT 1 FROM me WHERE home IS NOT NULL)
+        )"""  # noqa: S608
     return f"""
-        SELECT s.*, c.code AS seat_code, c.name AS seat_name, s.capacity - s.filled AS places_left,
-               {tier_sql} AS tier, my.status AS my_status,
+        SELECT {_shift_columns("s")}, c.code AS seat_code, c.name AS seat_name,
+               s.capacity - s.filled AS places_left, {tier_sql} AS tier, my.status AS my_status,
                COALESCE({RANK_TIER_STEP} * (4 - {tier_sql}), 0)
                + CASE WHEN s.filled < s.minimum THEN {RANK_SHORT} ELSE 0 END
                + CASE WHEN s.filled >= s.capacity THEN {RANK_FULL} ELSE 0 END
@@ -125,7 +137,7 @@ def _ranked_sql(*, filters: ShiftFilters, near_only: bool, params: dict) -> str:
                + CASE WHEN s.required_skills = '[]'::jsonb OR me.id IS NULL THEN 0
                       WHEN s.required_skills <@ me.skills THEN {RANK_SKILLS_MATCH}
                       ELSE {RANK_SKILLS_MISSING} END AS rank
-        FROM {Shift._meta.db_table} s
+        FROM {source} s
         CROSS JOIN me
         JOIN {Constituency._meta.db_table} c ON c.id = s.constituency_id
         {tier_join}
@@ -149,9 +161,32 @@ def _shifts_from_rows(columns: list[str], rows) -> list[Shift]:
     return shifts
 
 
-def _run(sql: str, params: dict) -> tuple[list[str], list[tuple]]:
+def _shift_columns(alias: str = "") -> str:
+    """Shift's columns, named: a new column added by a migration does not change what a prepared query returns."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + field.column for field in Shift._meta.concrete_fields)
+
+
+def _run(sql: str, params: dict, *, prepared: bool = False) -> tuple[list[str], list[tuple]]:
+    """Run ``sql`` (``%(name)s`` parameters) and return its column names and rows.
+
+    ``prepared``: PREPARE it once per database connection and EXECUTE it after, so PostgreSQL plans it once
+    (planning this page's query costs more than running it). SQL-level PREPARE because Django's psycopg
+    cursors bind parameters on the client, where protocol-level prepared statements are not available."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if not prepared:
+            cursor.execute(sql, params)
+        else:
+            names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
+            numbered = re.sub(r"%\((\w+)\)s", lambda match: f"${names.index(match.group(1)) + 1}", sql)
+            statement = "volunteers_" + hashlib.sha256(numbered.encode()).hexdigest()[:20]
+            raw = connection.connection
+            done = raw.__dict__.setdefault("volunteers_prepared", set())
+            if statement not in done:
+                cursor.execute(f"PREPARE {statement} AS {numbered}")
+                done.add(statement)
+            placeholders = ", ".join(f"%({name})s" for name in names)
+            cursor.execute(f"EXECUTE {statement} ({placeholders})", params)
         return [column.name for column in cursor.description], cursor.fetchall()
 
 
@@ -197,9 +232,9 @@ def volunteer_home(*, user: User, mine_limit: int = 10, near_limit: int = 5) -> 
             FROM ({ranked}) ranked ORDER BY ord LIMIT %(near_limit)s
         ),
         mine AS (
-            SELECT s.*, c.code AS seat_code, c.name AS seat_name, s.capacity - s.filled AS places_left,
-                   NULL::integer AS tier, my.status AS my_status, NULL::integer AS rank,
-                   row_number() OVER (ORDER BY s.starts_at, my.id) AS ord
+            SELECT {_shift_columns("s")}, c.code AS seat_code, c.name AS seat_name,
+                   s.capacity - s.filled AS places_left, NULL::integer AS tier, my.status AS my_status,
+                   NULL::integer AS rank, row_number() OVER (ORDER BY s.starts_at, my.id) AS ord
             FROM {Signup._meta.db_table} my
             JOIN {Shift._meta.db_table} s ON s.id = my.shift_id
             JOIN {Constituency._meta.db_table} c ON c.id = s.constituency_id
@@ -212,7 +247,7 @@ def volunteer_home(*, user: User, mine_limit: int = 10, near_limit: int = 5) -> 
         ) both_lists ON true
         ORDER BY both_lists.section, both_lists.ord
     """  # noqa: S608 - only constants and table names are formatted in; values are parameters
-    columns, rows = _run(sql, params)
+    columns, rows = _run(sql, params, prepared=True)
     profile_id, has_skills = rows[0][0], rows[0][1]
     shifts = _shifts_from_rows(columns, [row for row in rows if row[columns.index("id")] is not None])
     return VolunteerHome(
