@@ -6,11 +6,15 @@ that a backlog after downtime does not run the same job many times.
 """
 
 import importlib
+import logging
 import os
 
 from celery import Celery
+from celery.signals import task_failure, task_retry
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "organiser.settings")
+
+logger = logging.getLogger("organiser.tasks")
 
 app = Celery("organiser")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -36,3 +40,30 @@ def collect_beat_schedule() -> dict:
 @app.on_after_finalize.connect
 def _install_beat_schedule(sender: Celery, **kwargs) -> None:
     sender.conf.beat_schedule = collect_beat_schedule()
+
+
+@task_failure.connect
+def log_task_failure(sender=None, task_id=None, exception=None, args=None, kwargs=None, einfo=None, **extra) -> None:
+    """Every task error is logged once, with the context needed to find and replay it."""
+    logger.error(
+        "task failed: %s",
+        getattr(sender, "name", sender),
+        exc_info=(type(exception), exception, exception.__traceback__) if exception else None,
+        extra={
+            "task_name": getattr(sender, "name", str(sender)),
+            "task_id": task_id,
+            "task_args": repr(args)[:1000],
+            "task_kwargs": repr(kwargs)[:1000],
+            "retries": getattr(getattr(sender, "request", None), "retries", None),
+        },
+    )
+
+
+@task_retry.connect
+def log_task_retry(sender=None, request=None, reason=None, **extra) -> None:
+    logger.warning(
+        "task retrying: %s",
+        getattr(sender, "name", sender),
+        extra={"task_name": getattr(sender, "name", str(sender)), "task_id": getattr(request, "id", None),
+               "reason": str(reason)[:1000], "retries": getattr(request, "retries", None)},
+    )  # fmt: skip
