@@ -42,7 +42,7 @@ def _host() -> str:
 
 
 def event_lines(*, shift: Shift, status: str, url: str = "") -> list[str]:
-    description = f"{shift.get_kind_display()} in {shift.constituency.name}. Meet at {shift.meeting_point}."
+    description = f"{shift.kind_label} in {shift.constituency.name}. Meet at {shift.meeting_point}."
     if shift.notes:
         description += f"\n{shift.notes}"
     lines = [

@@ -255,6 +255,9 @@ class ShiftKind(models.TextChoices):
     DATA_ENTRY = "data_entry", "Data entry"
 
 
+SHIFT_KIND_LABELS = dict(ShiftKind.choices)
+
+
 class Shift(models.Model):
     """A session in one seat: when, where to meet, how many people it takes and needs, who runs it."""
 
@@ -299,8 +302,13 @@ class Shift(models.Model):
         return Q(ends_at__gt=timezone.now())
 
     @property
+    def kind_label(self) -> str:
+        # A dict lookup: get_kind_display() builds a dict of the choices on every call (lists of shifts use it).
+        return SHIFT_KIND_LABELS.get(self.kind, self.kind)
+
+    @property
     def display_title(self) -> str:
-        return self.title or f"{self.get_kind_display()}, {self.constituency}"
+        return self.title or f"{self.kind_label}, {self.constituency.name}"
 
     @property
     def duration_hours(self) -> Decimal:
