@@ -58,6 +58,14 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         # Accounts and roles are managed by national organisers only.
         return request.user.is_national_organiser
 
+    def delete_model(self, request, obj) -> None:
+        # As when a volunteer deletes their own account: places go to the waiting list, counts stay.
+        services.account_delete(user=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            services.account_delete(user=user)
+
 
 @admin.register(Team)
 class TeamAdmin(ScopedAdmin):

@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -114,7 +115,11 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("volunteers:home")
-    return render(request, "volunteers/profile.html", {"form": form, "profile": profile})
+    record = Signup.objects.filter(volunteer=user).aggregate(
+        attended=Count("pk", filter=Q(status=SignupStatus.ATTENDED)),
+        hours=Sum("hours", filter=Q(status=SignupStatus.ATTENDED), default=0),
+    )
+    return render(request, "volunteers/profile.html", {"form": form, "profile": profile, "record": record})
 
 
 @login_required

@@ -118,3 +118,18 @@ def test_weekly_shifts_from_the_admin(seat_a, seat_organiser):
     assert response.status_code == 302, response.content.decode()[:3000]
     shifts = Shift.objects.filter(title="Weekly doors")
     assert shifts.count() == 4 and len(set(shifts.values_list("series", flat=True))) == 1
+
+
+def test_deleting_an_account_in_the_admin_frees_its_places(national_organiser):
+    shift = ShiftFactory(capacity=1)
+    leaving = SignupFactory(shift=shift)
+    waiting = SignupFactory(shift=shift, status=SignupStatus.WAITLISTED)
+    response = logged_in_client(national_organiser).post(
+        f"/admin/volunteers/user/{leaving.volunteer_id}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Signup.objects.filter(pk=leaving.pk).exists()
+    waiting.refresh_from_db()
+    assert waiting.status == SignupStatus.CONFIRMED
+    shift.refresh_from_db()
+    assert shift.filled == 1

@@ -231,6 +231,14 @@ def test_private_calendar_feed_works_until_revoked(volunteer):
     assert Client().get(reverse("volunteers:calendar_feed", args=["guess"])).status_code == 404
 
 
+def test_profile_shows_hours_from_attendance(volunteer):
+    for hours in ("2.50", "3.00"):
+        SignupFactory(volunteer=volunteer, status=SignupStatus.ATTENDED, hours=hours)
+    SignupFactory(volunteer=volunteer, status=SignupStatus.NO_SHOW)
+    page = logged_in_client(volunteer).get(reverse("volunteers:profile")).content.decode()
+    assert "You have done 2 shifts: 5.5 hours" in page
+
+
 def test_my_data_download_and_account_deletion(volunteer):
     ProfileFactory(user=volunteer, phone="+447911123456")
     client = logged_in_client(volunteer)
