@@ -9,17 +9,17 @@ send, so a withdrawal or an unsubscribe is honoured from the moment it commits.
 
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 from dataclasses import dataclass, field
 
 from django.core.mail import mailers
-from django.db import transaction
-from django.db.models import BooleanField, Case, Exists, OuterRef, Subquery, Value, When
+from django.db import connection, transaction
 from django.utils import timezone
 
 from messaging import rendering
-from messaging.models import Category, MessagePreference, Outbox, OutboxChannel, OutboxStatus
+from messaging.models import Outbox, OutboxChannel, OutboxStatus
 from messaging.sms import PermanentSendError, TransientSendError, is_e164, sms_backend
 
 logger = logging.getLogger(__name__)
@@ -49,46 +49,72 @@ def classify(error: BaseException) -> type[Exception] | None:
     return None
 
 
-def _locked_row(outbox_id: int) -> Outbox | None:
-    from volunteers.models import Consent, VolunteerProfile
+@dataclass
+class LockedRow:
+    """An outbox row locked for sending, with what the send needs to know about its recipient now."""
 
-    preferences = MessagePreference.objects.filter(user_id=OuterRef("recipient_id"))
-    return (
-        Outbox.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(pk=outbox_id, status=OutboxStatus.PENDING)
-        .select_related("recipient")
-        .only(
-            "pk",
-            "key",
-            "kind",
-            "category",
-            "channel",
-            "context",
-            "status",
-            "attempts",
-            "recipient_id",
-            "recipient__email",
-            "recipient__is_active",
-            "recipient__full_name",
-        )
-        .annotate(
-            consent_given_at=Subquery(
-                Consent.objects.filter(
-                    user_id=OuterRef("recipient_id"), channel=OuterRef("channel"), withdrawn_at__isnull=True
-                ).values("given_at")[:1]
-            ),
-            phone=Subquery(VolunteerProfile.objects.filter(user_id=OuterRef("recipient_id")).values("phone")[:1]),
-            language=Subquery(preferences.values("language")[:1]),
-            opted_out=Case(
-                When(category=Category.DIGEST, then=Exists(preferences.filter(digest=False))),
-                When(category=Category.REMINDERS, then=Exists(preferences.filter(reminders=False))),
-                When(category=Category.SHIFT_ALERTS, then=Exists(preferences.filter(shift_alerts=False))),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-        .first()
-    )
+    pk: int
+    kind: str
+    category: str
+    channel: str
+    context: dict
+    attempts: int
+    recipient_id: int
+    email: str
+    is_active: bool
+    full_name: str
+    consent_given_at: object
+    phone: str | None
+    language: str | None
+    opted_out: bool
+
+
+# One statement, written out: it runs once per message, and building it with the ORM cost far more than
+# running it. It locks the row (skipping one another worker holds) only while it is still pending, and
+# reads the recipient's consent for the row's channel and their preferences at this moment.
+LOCK_ROW = """
+SELECT o.id, o.kind, o.category, o.channel, o.context::text, o.attempts,
+       u.id, u.email, u.is_active, u.full_name,
+       (SELECT c.given_at FROM volunteers_consent AS c
+         WHERE c.user_id = o.recipient_id AND c.channel = o.channel AND c.withdrawn_at IS NULL
+         ORDER BY c.given_at DESC LIMIT 1),
+       (SELECT p.phone FROM volunteers_volunteerprofile AS p WHERE p.user_id = o.recipient_id),
+       mp.language,
+       COALESCE(CASE o.category
+                    WHEN 'digest' THEN NOT mp.digest
+                    WHEN 'reminders' THEN NOT mp.reminders
+                    WHEN 'shift_alerts' THEN NOT mp.shift_alerts
+                END, false)
+FROM messaging_outbox AS o
+JOIN volunteers_user AS u ON u.id = o.recipient_id
+LEFT JOIN messaging_messagepreference AS mp ON mp.user_id = o.recipient_id
+WHERE o.id = %s AND o.status = 'pending'
+FOR UPDATE OF o SKIP LOCKED
+"""
+
+
+def _locked_row(outbox_id: int) -> LockedRow | None:
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_ROW, [outbox_id])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    values = list(found)
+    values[4] = json.loads(values[4])
+    return LockedRow(*values)
+
+
+def _finish(row: LockedRow, status: str, subject: str = "") -> str:
+    with connection.cursor() as cursor:
+        if status == OutboxStatus.SENT:
+            cursor.execute(
+                "UPDATE messaging_outbox SET status = %s, sent_at = %s, attempts = attempts + 1, last_error = '',"
+                " subject = %s WHERE id = %s",
+                [status, timezone.now(), subject[:300], row.pk],
+            )
+        else:
+            cursor.execute("UPDATE messaging_outbox SET status = %s WHERE id = %s", [status, row.pk])
+    return status
 
 
 class _Mailer:
@@ -112,60 +138,46 @@ class _Mailer:
             self.connection = None
 
 
-def _skip(row: Outbox, status: str) -> None:
-    row.status = status
-    row.save(update_fields=["status"])
-
-
 def _deliver_one(outbox_id: int, mailer: _Mailer) -> str | None:
     """Send one row if it is pending and may be sent; returns the status it ends in (None: not ours now)."""
     with transaction.atomic():
         row = _locked_row(outbox_id)
         if row is None:
             return None  # sent, skipped or failed already, or another worker holds it right now
-        recipient = row.recipient
-        if not recipient.is_active or row.consent_given_at is None:
-            _skip(row, OutboxStatus.SKIPPED_NO_CONSENT)
-            return row.status
+        if not row.is_active or row.consent_given_at is None:
+            return _finish(row, OutboxStatus.SKIPPED_NO_CONSENT)
         if row.opted_out:
-            _skip(row, OutboxStatus.SKIPPED_OPTED_OUT)
-            return row.status
+            return _finish(row, OutboxStatus.SKIPPED_OPTED_OUT)
         language = row.language or "en-gb"
         if row.channel == OutboxChannel.SMS:
             if not is_e164(row.phone or ""):
-                _skip(row, OutboxStatus.SKIPPED_NO_ADDRESS)
-                return row.status
+                return _finish(row, OutboxStatus.SKIPPED_NO_ADDRESS)
             body = rendering.render_sms(kind=row.kind, context=row.context, language=language)
             sms_backend().send(to=row.phone, body=body, reference=f"outbox-{row.pk}")
-            row.subject = body[:300]
-        else:
-            if not recipient.email:
-                _skip(row, OutboxStatus.SKIPPED_NO_ADDRESS)
-                return row.status
-            rendered = rendering.render_email(
-                kind=row.kind,
-                category=row.category,
-                context=row.context,
-                user_id=recipient.pk,
-                language=language,
-                consent_given_at=row.consent_given_at,
+            return _finish(row, OutboxStatus.SENT, body)
+        if not row.email:
+            return _finish(row, OutboxStatus.SKIPPED_NO_ADDRESS)
+        rendered = rendering.render_email(
+            kind=row.kind,
+            category=row.category,
+            context=row.context,
+            user_id=row.recipient_id,
+            language=language,
+            consent_given_at=row.consent_given_at,
+        )
+        attachments = []
+        if ics := row.context.get("ics"):
+            attachments.append(("shift.ics", ics, "text/calendar"))
+        mailer.send(
+            rendering.build_email(
+                outbox_id=row.pk,
+                to=row.email,
+                rendered=rendered,
+                user_id=row.recipient_id,
+                attachments=attachments,
             )
-            attachments = []
-            if ics := row.context.get("ics"):
-                attachments.append(("shift.ics", ics, "text/calendar"))
-            mailer.send(
-                rendering.build_email(
-                    outbox_id=row.pk,
-                    to=recipient.email,
-                    rendered=rendered,
-                    user_id=recipient.pk,
-                    attachments=attachments,
-                )
-            )
-            row.subject = rendered.subject[:300]
-        row.status, row.sent_at, row.attempts, row.last_error = OutboxStatus.SENT, timezone.now(), row.attempts + 1, ""
-        row.save(update_fields=["status", "sent_at", "attempts", "last_error", "subject"])
-        return row.status
+        )
+        return _finish(row, OutboxStatus.SENT, rendered.subject)
 
 
 def _record_failure(outbox_id: int, error: BaseException, *, final: bool) -> None:

@@ -172,8 +172,15 @@ def volunteer_contexts(users: list, *, now: dt.datetime, week: str, due: DueSche
         .select_related("shift__constituency")
         .order_by("volunteer_id", "shift__starts_at")
     )
+    shift_items: dict[int, dict] = {}  # many volunteers share a shift: describe each once per batch
+
+    def describe(shift) -> dict:
+        if shift.pk not in shift_items:
+            shift_items[shift.pk] = shift_context(shift)
+        return dict(shift_items[shift.pk])
+
     for signup in upcoming:
-        item = shift_context(signup.shift)
+        item = describe(signup.shift)
         item["waitlisted"] = signup.status == SignupStatus.WAITLISTED
         next_signups[signup.volunteer_id].append(item)
         on_shift[signup.volunteer_id].add(signup.shift_id)
@@ -400,7 +407,8 @@ def organiser_digest_batch(users: list, *, now: dt.datetime, week: str, due: Due
 # --- the periodic job -----------------------------------------------------------------------------------
 
 
-def _batches(queryset, size: int):
+def recipient_batches(queryset, size: int):
+    """Lists of up to ``size`` rows of ``queryset`` (ordered by pk), by keyset: memory flat in the total."""
     last = 0
     while True:
         batch = list(queryset.filter(pk__gt=last)[:size])
@@ -418,10 +426,10 @@ def digests_queue_due(*, now: dt.datetime | None = None, batch_size: int | None 
     due = due_schedules(now)
     queued = 0
     if due.default_due or due.due_seat_ids:
-        for users in _batches(volunteer_recipients(due=due, key=f"digest:{week}"), size):
+        for users in recipient_batches(volunteer_recipients(due=due, key=f"digest:{week}"), size):
             queued += len(volunteer_digest_batch(users, now=now, week=week, due=due))
     if due.default_due:
-        for users in _batches(organiser_recipients(key=f"digest-organiser:{week}"), size):
+        for users in recipient_batches(organiser_recipients(key=f"digest-organiser:{week}"), size):
             queued += len(organiser_digest_batch(users, now=now, week=week, due=due))
     return queued
 

@@ -90,18 +90,20 @@ class Rendered:
     subject: str
     text: str
     html: str
+    unsubscribe_url: str
 
 
 def render_email(
     *, kind: str, category: str, context: dict, user_id: int, language: str, consent_given_at=None
 ) -> Rendered:
     """The triple for one message, rendered in ``language``."""
+    one_click = unsubscribe_url(user_id)
     with translation.override(language or settings.LANGUAGE_CODE):
         full = {
             **context,
             "campaign_name": settings.CAMPAIGN_NAME,
             "site_url": settings.SITE_URL,
-            "unsubscribe_url": unsubscribe_url(user_id),
+            "unsubscribe_url": one_click,
             "preferences_url": absolute(reverse("messaging:preferences")),
             "reason": _reason(category, consent_given_at),
             "language": language,
@@ -110,7 +112,7 @@ def render_email(
         subject = " ".join(subject.split())
         text = render_to_string(f"messaging/email/{kind}.txt", full)
         html = render_to_string(f"messaging/email/{kind}.html", full)
-    return Rendered(subject=subject, text=text, html=html)
+    return Rendered(subject=subject, text=text, html=html, unsubscribe_url=one_click)
 
 
 def render_sms(*, kind: str, context: dict, language: str) -> str:
@@ -128,8 +130,7 @@ def build_email(*, outbox_id: int, to: str, rendered: Rendered, user_id: int, at
 
     The Message-ID is derived from the outbox row, so a resend after a crash carries the same id (receiving
     systems can recognise it)."""
-    one_click = unsubscribe_url(user_id)
-    unsubscribe = f"<{one_click}>"
+    unsubscribe = f"<{rendered.unsubscribe_url}>"
     if mailto := getattr(settings, "MESSAGING_UNSUBSCRIBE_MAILTO", ""):
         unsubscribe += f", <mailto:{mailto}?subject=unsubscribe-{unsubscribe_token(user_id)}>"
     message = CampaignEmail(
