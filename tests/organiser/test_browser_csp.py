@@ -26,11 +26,20 @@ def visit(page, path: str) -> list[str]:
 
 def test_public_and_account_pages_have_no_csp_violation(phone_page):
     phone_page.add_init_script(VIOLATION_COLLECTOR)
-    for path in ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/api/v1/docs/"]:
+    for path in ["/", "/join/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/api/v1/docs/"]:
         assert visit(phone_page, path) == [], path
     # The home page's design: readable at phone width, with no horizontal scrolling.
     phone_page.goto("/")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_volunteer_pages_have_no_csp_violation(phone_page, live_server, seat_a):
+    volunteer = make_user(Role.VOLUNTEER)
+    browser_login(phone_page, volunteer, live_server.url)
+    phone_page.add_init_script(VIOLATION_COLLECTOR)
+    for path in ["/volunteer/", "/shifts/", "/volunteer/profile/", "/accounts/2fa/", "/accounts/email/"]:
+        assert visit(phone_page, path) == [], path
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375, f"{path} scrolls sideways"
 
 
 def test_admin_pages_have_no_csp_violation(phone_page, live_server, seat_a):

@@ -23,7 +23,7 @@ def test_home_lists_published_endorsements_only_in_constant_queries(client, djan
         response = client.get("/")
     page = response.content.decode()
     assert response.status_code == 200
-    assert reverse("account_signup") in page
+    assert reverse("volunteers:join") in page
     for endorsement in Endorsement.objects.select_related("candidacy__person"):
         assert (endorsement.candidacy.person.name in page) is (endorsement in published)
 
