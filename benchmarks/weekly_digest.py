@@ -7,7 +7,8 @@ counts what it accepts. One Celery worker with 2 processes sends, over Redis on 
 - value: messages per second from the start of the digest job (build every digest in batches, write the
   outbox rows, queue the sends) until the sink has accepted all 100,000 messages;
 - floor: rendering the same templates (subject, text, HTML) with a fixed context and building the MIME
-  message, in a loop on one core in this process, in the same run.
+  message, in a loop on one core in this process, in the same run (the mean of a measure before the digest
+  job and one after it, as the machine's load may change over a long run).
 
 The report line also says the queries per batch (counted on one batch of the run, the same for any batch
 size) and this process's memory (RSS) after the first tenth of the batches and at the end.
@@ -278,8 +279,8 @@ def main() -> None:
             from organiser.celery import app
 
             seed(VOLUNTEERS)
-            floor, _ = floor_rate()
-            progress(f"floor: {floor:.0f} messages/s (render the triple + build the MIME message, one core)")
+            floor_before, _ = floor_rate()
+            progress(f"floor: {floor_before:.0f} messages/s (render the triple + build the MIME message, one core)")
 
             app.conf.task_default_queue = queue
             worker = start_worker(queue, port)
@@ -306,17 +307,25 @@ def main() -> None:
             built = time.perf_counter() - started
             rss_end = rss_mb()
             progress(f"built and queued {VOLUNTEERS} digests in {built:.1f}s ({VOLUNTEERS / built:.0f}/s)")
-            last_report = 0.0
+            last_report, last_count = 0.0, -1
             while counter.value < VOLUNTEERS:
                 time.sleep(0.2)
                 if time.perf_counter() - last_report > 10:
                     last_report = time.perf_counter()
                     progress(f"{counter.value} received")
+                    pending = Outbox.objects.filter(status=OutboxStatus.PENDING).exists()
+                    if not pending and counter.value == last_count:
+                        break  # nothing left to send and nothing arriving: report what arrived
+                    last_count = counter.value
                 if worker.poll() is not None:
                     raise RuntimeError("the worker died")
             elapsed = time.perf_counter() - started
             with transaction.atomic():
                 unsent = Outbox.objects.exclude(status=OutboxStatus.SENT).count()
+            # The machine's load changes during a long run: the floor is the mean of before and after.
+            floor_after, _ = floor_rate()
+            floor = (floor_before + floor_after) / 2
+            progress(f"floor after the run: {floor_after:.0f} messages/s")
     finally:
         if worker is not None:
             stop_worker(worker)
@@ -335,6 +344,8 @@ def main() -> None:
             "processes; queries per batch constant; memory flat in the number of volunteers"
         ),
         goal_ratio=GOAL_RATIO,
+        floor_before=round(floor_before, 1),
+        floor_after=round(floor_after, 1),
         volunteers=VOLUNTEERS,
         messages_received=counter.value,
         not_sent=unsent,
