@@ -33,7 +33,7 @@ from messaging.services import (
 
 SMS_BEFORE = dt.timedelta(hours=2)
 #: Rows pending this long with no attempt are queued again (a send task lost before it reached the broker).
-STALE_AFTER = dt.timedelta(minutes=15)
+STALE_AFTER = dt.timedelta(hours=1)
 
 
 class DayBeforeInLondon(Func):
