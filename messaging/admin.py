@@ -112,6 +112,12 @@ class DigestScheduleAdmin(ScopedAdmin):
     list_display = ("__str__", "weekday", "hour", "updated_at")
     fields = ("constituency", "weekday", "hour", "note")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "constituency" and not request.user.is_national_organiser:
+            field.required = True  # only national organisers set the organisation's default
+        return field
+
 
 @admin.register(Unsubscribe)
 class UnsubscribeAdmin(ScopedAdmin):

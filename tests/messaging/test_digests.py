@@ -202,3 +202,29 @@ def test_admin_outbox_list_is_scoped(seat_a, seat_b, seat_organiser, national_or
     assert str(inside) in seat_page and str(outside) not in seat_page
     national_page = logged_in_client(national_organiser).get("/admin/messaging/outbox/").content.decode()
     assert str(inside) in national_page and str(outside) in national_page
+
+
+def test_admin_sends_failed_messages_again(national_organiser):
+    volunteer = volunteer_with_consent()
+    digests_queue_due(now=MONDAY_8)
+    row = Outbox.objects.get(recipient=volunteer)
+    Outbox.objects.filter(pk=row.pk).update(status="failed", attempts=9, last_error="SMTPDataError: 554")
+    client = logged_in_client(national_organiser)
+    page = client.get("/admin/messaging/outbox/?status__exact=failed").content.decode()
+    assert "SMTPDataError: 554" in page
+    response = client.post(
+        "/admin/messaging/outbox/", {"action": "send_again", "_selected_action": [row.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == ("pending", 0, "")
+
+
+def test_seat_organiser_sets_their_seats_schedule_not_the_default(seat_a, seat_organiser):
+    client = logged_in_client(seat_organiser)
+    answer = client.post("/admin/messaging/digestschedule/add/", {"weekday": 3, "hour": 19, "note": ""})
+    assert answer.status_code == 200 and DigestSchedule.objects.filter(weekday=3).count() == 0
+    client.post(
+        "/admin/messaging/digestschedule/add/", {"constituency": seat_a.pk, "weekday": 3, "hour": 19, "note": "Hi"}
+    )
+    assert DigestSchedule.objects.get(constituency=seat_a).hour == 19
