@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from campaigns import selectors, serializers
 from campaigns.models import Candidacy, Constituency, Election, Endorsement, Result, Target
-from organiser.api import ScopedQuerysetMixin
+from organiser.api import ScopedQuerysetMixin, UTCDateTimeFilter
 
 
 class ElectionViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
@@ -50,7 +50,7 @@ class ByElectionFilter(django_filters.FilterSet):
 
 
 class ResultFilter(ByElectionFilter):
-    declared_since = django_filters.IsoDateTimeFilter(field_name="declared_at", lookup_expr="gte")
+    declared_since = UTCDateTimeFilter(field_name="declared_at", lookup_expr="gte")
 
     class Meta:
         model = Result

@@ -4,6 +4,11 @@ Unsafe methods need an account that ``organiser.scope`` allows to change the obj
 filtered by ``organiser.scope.restrict``, so an object out of scope answers 404.
 """
 
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
+from django_filters.filters import IsoDateTimeFilter
 from rest_framework import permissions
 
 from organiser import scope
@@ -34,3 +39,23 @@ class ScopedQuerysetMixin:
 
     def get_queryset(self):
         return scope.restrict(super().get_queryset(), self.request.user, "view")
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, normalised to UTC: offsets PostgreSQL cannot store (beyond ±15:59)
+    become a valid instant instead of a database error."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed
+        except (OverflowError, ValueError):
+            raise ValidationError("Enter a date and time within the years 1 to 9999.", code="invalid") from None
+
+
+class UTCDateTimeFilter(IsoDateTimeFilter):
+    """The API's date-time filter (see UTCDateTimeField)."""
+
+    field_class = UTCDateTimeField

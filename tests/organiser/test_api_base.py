@@ -1,0 +1,20 @@
+"""The API base: date-time filters that never reach PostgreSQL with a value it cannot store."""
+
+import pytest
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("2024-07-05T01:00:00+01:00", 200),
+        ("2597-04-16T15:07:44+18:44", 200),  # an offset PostgreSQL refuses: normalised to UTC
+        ("0001-01-01T00:00:00+05:00", 400),  # before year 1 in UTC: a clear 400
+        ("not a date", 400),
+    ],
+)
+def test_date_time_filters_answer_200_or_a_reasoned_400(client, value, status):
+    response = client.get("/api/v1/results/", {"declared_since": value})
+    assert response.status_code == status
+    if status == 400:
+        assert "declared_since" in response.json()
