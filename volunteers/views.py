@@ -4,6 +4,7 @@ selectors read."""
 from __future__ import annotations
 
 from allauth.account.utils import complete_signup
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -41,6 +42,8 @@ def join(request: HttpRequest) -> HttpResponse:
         return redirect("volunteers:home")
     form = JoinForm(request.POST or None)
     show_seat_choice = not getattr(settings, "POSTCODE_LOOKUP_URL", "")
+    if request.method == "POST" and (limited := ratelimit.consume_or_429(request, action="signup")):
+        return limited  # allauth's sign-up rate limit (ACCOUNT_RATE_LIMITS["signup"]) applies here too
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         seat = data["home_constituency"] or constituency_for_postcode(data["postcode"])
@@ -151,6 +154,7 @@ def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
     return redirect("volunteers:profile")
 
 
+@never_cache
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A volunteer's private feed of their shifts, for calendar apps (no login: the token is the secret)."""
     from volunteers.models import VolunteerProfile
@@ -250,6 +254,7 @@ def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@never_cache
 def signup_ics(request: HttpRequest, pk: int) -> HttpResponse:
     signup = get_object_or_404(
         Signup.objects.select_related("shift__constituency").filter(volunteer=request.user), pk=pk

@@ -136,3 +136,24 @@ def test_volunteer_journey_on_a_phone(phone_page, live_server, seat_a, postcode_
     arriving.refresh_from_db()
     assert arriving.status == SignupStatus.ATTENDED and arriving.hours is not None
     assert not AXE.exists() or len(audited) == 7
+
+
+def test_organiser_admin_pages_work_under_the_csp(phone_page, live_server, seat_a):
+    organiser = make_user(Role.NATIONAL_ORGANISER, mfa=True)
+    shift = ShiftFactory(constituency=seat_a, minimum=3)
+    SignupFactory(shift=shift)
+    browser_login(phone_page, organiser, live_server.url)
+    day = shift.starts_at.date().isoformat()
+    for path in [
+        "/admin/volunteers/volunteerprofile/",
+        "/admin/volunteers/shift/",
+        "/admin/volunteers/shift/add/",
+        "/admin/volunteers/shift/coverage/",
+        f"/admin/volunteers/shift/roster/?day={day}",
+        "/admin/volunteers/signup/",
+        "/admin/volunteers/consent/",
+    ]:
+        response = phone_page.goto(path)
+        assert response.status < 400, path
+        phone_page.wait_for_load_state("load")
+        assert phone_page.csp_violations == [], path

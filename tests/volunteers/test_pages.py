@@ -286,3 +286,12 @@ def test_check_in_page_query_count_is_constant(team_lead, django_assert_num_quer
         SignupFactory(shift=shift, volunteer=user)
     with django_assert_num_queries(4):
         client.get(url)
+
+
+def test_join_is_rate_limited_like_allauth_signup(client, settings, seat_a):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/m/ip"}
+    statuses = [
+        client.post(reverse("volunteers:join"), {**JOIN, "email": f"x{n}@example.org", "phone": "1"}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
