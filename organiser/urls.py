@@ -13,6 +13,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include("volunteers.api_urls")),
     path("", include("campaigns.api_urls")),
+    path("", include("canvassing.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include((api_patterns, "api"))),
     path("", include("volunteers.urls")),
     path("", include("campaigns.urls")),
+    path("", include("canvassing.urls")),
     path("", include("messaging.urls")),
 ]
 

@@ -1,0 +1,90 @@
+"""Forms of the canvassing pages: register upload and column mapping, cutting and assigning walk lists, tellers."""
+
+from __future__ import annotations
+
+from django import forms
+
+from canvassing.register_import import FIELDS
+from canvassing.services import WALK_LIST_FILTERS
+
+FIELD_LABELS = {
+    "polling_district": "Polling district letters (e.g. KA)",
+    "number": "Elector number (or the whole KA-124/1)",
+    "suffix": "Elector number suffix",
+    "markers": "Franchise markers",
+    "attainer_date": "Date of birth / attainer date",
+    "name": 'Full name as "Surname, Forenames"',
+    "surname": "Surname",
+    "forenames": "Forenames",
+    "postcode": "Postcode",
+    **{f"address_{i}": f"Address line {i}" for i in range(1, 7)},
+    "change": "Add / change / delete indicator",
+    "absent_type": "Absent voter type (postal, proxy)",
+}
+
+
+class RegisterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Register file (CSV)",
+        help_text="A full register, a monthly update or an absent-voter list, as the council sent it.",
+    )
+
+
+class ColumnMappingForm(forms.Form):
+    """One choice per field the importer knows, among the file's headers; saved for the next file like it."""
+
+    name = forms.CharField(max_length=200, label="Name this layout", initial="Council export")
+
+    def __init__(self, *args, headers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "(not in this file)")] + [(h, h) for h in headers]
+        for name in FIELDS:
+            self.fields[f"map_{name}"] = forms.ChoiceField(choices=choices, required=False, label=FIELD_LABELS[name])
+        self.fields["headers"] = forms.CharField(widget=forms.HiddenInput, initial="\x1f".join(headers))
+
+    def mapping(self) -> dict[str, str]:
+        return {name: self.cleaned_data[f"map_{name}"] for name in FIELDS if self.cleaned_data.get(f"map_{name}")}
+
+
+class CutForm(forms.Form):
+    polling_district = forms.ChoiceField(required=False, label="Polling district")
+    doors = forms.IntegerField(min_value=5, max_value=1000, initial=80, label="About how many doors per list")
+    filters = forms.MultipleChoiceField(
+        choices=list(WALK_LIST_FILTERS.items()), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, districts: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["polling_district"].choices = [("", "All districts")] + [(str(pk), c) for pk, c in districts]
+
+
+class AssignForm(forms.Form):
+    volunteer = forms.ModelChoiceField(queryset=None, required=False)
+    team = forms.ModelChoiceField(queryset=None, required=False)
+    shift = forms.ModelChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args, volunteers, teams, shifts, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, queryset in (("volunteer", volunteers), ("team", teams), ("shift", shifts)):
+            field = self.fields[name]
+            field.queryset = queryset
+            # Evaluated once: the form is rendered for every list on the page.
+            field.choices = list(field.choices)
+
+
+class TellerForm(forms.Form):
+    polling_district = forms.ChoiceField(label="Polling station's district")
+    numbers = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "inputmode": "numeric", "autocomplete": "off"}),
+        label="Poll numbers",
+        help_text="One or more, separated by spaces, commas or new lines: 124, 124/1 or KA-124.",
+    )
+
+    def __init__(self, *args, districts: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["polling_district"].choices = [(str(pk), code) for pk, code in districts]
+
+    def numbers_list(self) -> list[str]:
+        import re
+
+        return [n for n in re.split(r"[\s,;]+", self.cleaned_data["numbers"]) if n]

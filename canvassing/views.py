@@ -1,0 +1,449 @@
+"""Pages of the register and canvassing, under /canvass/. Thin: each view checks the user's grant on the
+campaign (organiser.scope, then the grant's level), calls selectors and services, and writes every view or
+export of elector data to the access log.
+
+Who sees what: agents and organisers (grant levels ``agent``/``organiser``) see the register, every walk
+list, knock-up and chase lists, the access log and the flagged entries, and import and export; canvassers see
+the lists assigned to them (``my lists``), record on the doorstep and enter tellers' numbers. Anyone without a
+grant gets 404 for every page of the campaign, whatever their role.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import wraps
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from campaigns.importers.base import ImportRejected
+from canvassing import selectors, services
+from canvassing.forms import AssignForm, ColumnMappingForm, CutForm, RegisterUploadForm, TellerForm
+from canvassing.models import (
+    AccessLog,
+    CandidateCampaign,
+    GrantLevel,
+    PollingDistrict,
+    RegisterGrant,
+    SurveyQuestion,
+    WalkList,
+)
+from canvassing.register_import import UnknownLayout, layout_save, register_import
+from organiser import scope
+
+ORGANISING = services.ORGANISING_LEVELS
+SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "canvassing" / "service-worker.js"
+
+
+def campaign_view(levels=tuple(GrantLevel.values)):
+    """Logged in, granted on the campaign ``pk`` (else 404), at one of ``levels`` (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request: HttpRequest, pk: int, *args, **kwargs):
+            try:
+                campaign = selectors.campaign_get(request.user, pk)
+            except CandidateCampaign.DoesNotExist:
+                raise Http404("No such campaign.") from None
+            if campaign.level not in levels:
+                raise PermissionDenied("Your grant on this register does not allow this page.")
+            return view(request, campaign, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _log(request: HttpRequest, campaign, action: str, electors: int, **detail) -> None:
+    services.access_log(
+        campaign=campaign, user=request.user, action=action, electors=electors, route=request.get_full_path(), **detail
+    )
+
+
+def _walk_list(request: HttpRequest, pk: int) -> tuple[WalkList, str]:
+    """A walk list the user may open: any list of the campaign for its organisers, their own for canvassers."""
+    walk_list = get_object_or_404(
+        scope.restrict(WalkList.objects.select_related("campaign", "polling_district"), request.user), pk=pk
+    )
+    level = services.grant_level(request.user, walk_list.campaign_id)
+    if level not in ORGANISING and not selectors.my_walk_lists(request.user).filter(pk=pk).exists():
+        raise Http404("No such walk list.")
+    return walk_list, level
+
+
+# --- campaigns and progress -------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "canvassing/campaign_list.html", {"campaigns": selectors.campaigns_for(request.user)})
+
+
+@campaign_view()
+def campaign_home(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
+    """Progress per polling district (aggregates only: no elector is named, so nothing to log)."""
+    return render(
+        request,
+        "canvassing/campaign_home.html",
+        {"campaign": campaign, "progress": selectors.progress(campaign), "organising": campaign.level in ORGANISING},
+    )
+
+
+# --- the register ---------------------------------------------------------------------------------------------
+
+
+@campaign_view(ORGANISING)
+def register(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
+    district = request.GET.get("pd", "")[:6]
+    page = Paginator(selectors.register_page(request.user, campaign, district=district), 100).get_page(
+        request.GET.get("page")
+    )
+    _log(request, campaign, AccessLog.Action.VIEW, len(page.object_list))
+    districts = PollingDistrict.objects.filter(campaign=campaign).values_list("code", flat=True)
+    return render(
+        request,
+        "canvassing/register.html",
+        {"campaign": campaign, "page": page, "district": district, "districts": districts},
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@campaign_view(ORGANISING)
+def register_export(request: HttpRequest, campaign: CandidateCampaign) -> StreamingHttpResponse:
+    """The register with what the campaign recorded, as CSV for the granted user only (logged)."""
+    electors = selectors.register_page(request.user, campaign)
+    _log(request, campaign, AccessLog.Action.EXPORT, electors.count(), format="csv")
+    writer = csv.writer(_Echo())
+    header = ["Elector number", "Surname", "Forenames", "Markers", "Address", "Postcode", "Postal", "Proxy"]
+    header += ["Outcome", "Intention"]
+
+    def rows():
+        yield writer.writerow(header)
+        for e in electors.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    _csv_cell(v)
+                    for v in (
+                        e.elector_number,
+                        e.surname,
+                        e.forenames,
+                        e.markers,
+                        ", ".join(x for x in (e.address_1, e.address_2, e.address_3, e.address_4) if x),
+                        e.postcode,
+                        "yes" if e.postal_voter else "",
+                        "yes" if e.proxy_voter else "",
+                        e.current_outcome,
+                        e.current_intention.code if e.current_intention else "",
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="register-{campaign.pk}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@campaign_view(ORGANISING)
+def register_upload(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
+    """Upload a register, an update or an absent-voter list; an unknown layout asks for a column mapping."""
+    form = RegisterUploadForm(request.POST or None, request.FILES or None)
+    context = {"campaign": campaign, "form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if "headers" in request.POST:
+            mapping_form = ColumnMappingForm(request.POST, headers=request.POST["headers"].split("\x1f"))
+            if mapping_form.is_valid():
+                try:
+                    layout_save(
+                        campaign=campaign,
+                        name=mapping_form.cleaned_data["name"],
+                        headers=request.POST["headers"].split("\x1f"),
+                        mapping=mapping_form.mapping(),
+                    )
+                except ValueError as error:
+                    mapping_form.add_error(None, str(error))
+        try:
+            report = register_import(
+                campaign=campaign,
+                file=upload.file,
+                user=request.user,
+                route=request.get_full_path(),
+                filename=upload.name,
+            )
+        except UnknownLayout as unknown:
+            context["mapping_form"] = ColumnMappingForm(headers=unknown.headers)
+            context["missing"] = unknown.missing
+        except ImportRejected as rejected:
+            context["problems"] = rejected.problems
+        else:
+            messages.success(
+                request,
+                f"Imported {report.rows} rows ({report.kind}): {report.created} added, {report.updated} changed, "
+                f"{report.deleted} removed, {report.renumbered} renumbered"
+                + (
+                    f", {report.postal} postal and {report.proxy} proxy voters"
+                    if report.kind == "absent_voters"
+                    else ""
+                )
+                + ".",
+            )
+            return redirect("canvassing:campaign", pk=campaign.pk)
+    return render(request, "canvassing/register_upload.html", context)
+
+
+@campaign_view(ORGANISING)
+def access_log(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
+    page = Paginator(
+        AccessLog.objects.filter(campaign=campaign).select_related("user").order_by("-at", "-pk"), 100
+    ).get_page(request.GET.get("page"))
+    return render(request, "canvassing/access_log.html", {"campaign": campaign, "page": page})
+
+
+@campaign_view(ORGANISING)
+def flagged(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
+    """Entries recorded at an implausible pace, for the organiser to check with the canvasser."""
+    responses = list(selectors.flagged_responses(campaign)[:500])
+    _log(request, campaign, AccessLog.Action.VIEW, len({r.elector_id for r in responses}))
+    return render(request, "canvassing/flagged.html", {"campaign": campaign, "responses": responses})
+
+
+# --- walk lists ------------------------------------------------------------------------------------------------
+
+
+def _districts(campaign) -> list[tuple[int, str]]:
+    return list(PollingDistrict.objects.filter(campaign=campaign).values_list("pk", "code"))
+
+
+@campaign_view(ORGANISING)
+def walk_lists(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
+    form = CutForm(request.POST or None, districts=_districts(campaign))
+    if request.method == "POST" and form.is_valid():
+        district = form.cleaned_data["polling_district"]
+        try:
+            result = services.walk_lists_cut(
+                campaign=campaign,
+                doors=form.cleaned_data["doors"],
+                polling_district=PollingDistrict.objects.get(pk=district, campaign=campaign) if district else None,
+                filters=form.cleaned_data["filters"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Cut {result.lists} walk lists: {result.doors} doors, {result.electors} electors."
+            )
+            return redirect("canvassing:walk_lists", pk=campaign.pk)
+    lists = selectors.walk_lists_for(request.user, campaign)
+    return render(
+        request,
+        "canvassing/walk_lists.html",
+        {"campaign": campaign, "form": form, "lists": lists, "assign_form": _assign_form(campaign)},
+    )
+
+
+def _assign_form(campaign, data=None) -> AssignForm:
+    from volunteers.models import Shift, Team, User
+
+    granted = RegisterGrant.objects.filter(campaign=campaign).values("user_id")
+    return AssignForm(
+        data,
+        volunteers=User.objects.filter(pk__in=granted, is_active=True).order_by("full_name", "email"),
+        teams=Team.objects.filter(constituency_id=campaign.constituency_id),
+        shifts=Shift.objects.filter(constituency_id=campaign.constituency_id).order_by("-starts_at"),
+    )
+
+
+@require_POST
+@campaign_view(ORGANISING)
+def walk_lists_merge(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("lists") if i.isdigit()]
+    chosen = list(WalkList.objects.filter(campaign=campaign, pk__in=ids))
+    try:
+        merged = services.walk_lists_merge(walk_lists=chosen, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Merged into {merged.name}.")
+    return redirect("canvassing:walk_lists", pk=campaign.pk)
+
+
+@require_POST
+@login_required
+def walk_list_split(request: HttpRequest, pk: int) -> HttpResponse:
+    walk_list, _ = _walk_list(request, pk)
+    try:
+        second = services.walk_list_split(walk_list=walk_list, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Split: {walk_list.doors} and {second.doors} doors.")
+    return redirect("canvassing:walk_lists", pk=walk_list.campaign_id)
+
+
+@require_POST
+@login_required
+def walk_list_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    walk_list, _ = _walk_list(request, pk)
+    form = _assign_form(walk_list.campaign, request.POST)
+    if form.is_valid():
+        try:
+            services.walk_list_assign(walk_list=walk_list, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{walk_list.name} assigned.")
+    else:
+        messages.error(request, "Pick a volunteer, a team or a shift of this seat.")
+    return redirect("canvassing:walk_lists", pk=walk_list.campaign_id)
+
+
+@login_required
+def walk_list_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The list on paper: doors in walking order, electors, boxes to tick (print stylesheet)."""
+    walk_list, level = _walk_list(request, pk)
+    entries = list(selectors.walk_list_entries(walk_list))
+    _log(request, walk_list.campaign, AccessLog.Action.VIEW, len(entries), walk_list=walk_list.pk)
+    doors: list[dict] = []
+    for entry in entries:
+        elector = entry.elector
+        if not doors or doors[-1]["key"] != elector.property_key:
+            doors.append({"key": elector.property_key, "address": elector.address, "electors": []})
+        doors[-1]["electors"].append(elector)
+    codes = walk_list.campaign.intention_codes.all()
+    return render(
+        request,
+        "canvassing/walk_list_print.html",
+        {"walk_list": walk_list, "doors": doors, "codes": codes, "organising": level in ORGANISING},
+    )
+
+
+@login_required
+def my_lists(request: HttpRequest) -> HttpResponse:
+    return render(request, "canvassing/my_lists.html", {"lists": selectors.my_walk_lists(request.user)})
+
+
+# --- the doorstep -----------------------------------------------------------------------------------------------
+
+
+@login_required
+def doorstep(request: HttpRequest, pk: int) -> HttpResponse:
+    """The phone page: a shell with no elector data; the list comes from walk_list_data and is kept on the
+    phone (IndexedDB), entries are queued there and sent when there is signal."""
+    walk_list, _ = _walk_list(request, pk)
+    return render(request, "canvassing/doorstep.html", {"walk_list": walk_list})
+
+
+@never_cache
+@login_required
+def walk_list_data(request: HttpRequest, pk: int) -> JsonResponse:
+    """The list for the phone, door by door, with the campaign's codes and questions (logged)."""
+    walk_list, _ = _walk_list(request, pk)
+    entries = list(selectors.walk_list_entries(walk_list))
+    _log(request, walk_list.campaign, AccessLog.Action.VIEW, len(entries), walk_list=walk_list.pk)
+    doors: list[dict] = []
+    for entry in entries:
+        e = entry.elector
+        if not doors or doors[-1]["key"] != e.property_key:
+            doors.append({"key": e.property_key, "address": e.address, "electors": []})
+        doors[-1]["electors"].append(
+            {
+                "id": e.pk,
+                "number": e.elector_number,
+                "name": e.name,
+                "postal": e.postal_voter,
+                "proxy": e.proxy_voter,
+                "outcome": e.current_outcome,
+                "intention": e.current_intention.code if e.current_intention else "",
+            }
+        )
+    campaign = walk_list.campaign
+    return JsonResponse(
+        {
+            "id": walk_list.pk,
+            "name": walk_list.name,
+            "campaign": campaign.name,
+            "doors": doors,
+            "intentions": list(campaign.intention_codes.values("code", "label", "category")),
+            "questions": list(
+                SurveyQuestion.objects.filter(campaign=campaign, active=True).values("key", "text", "kind", "choices")
+            ),
+        }
+    )
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from /canvass/ so that it controls the doorstep pages."""
+    response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = reverse("canvassing:campaigns")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+# --- polling day ----------------------------------------------------------------------------------------------
+
+
+@campaign_view()
+def polling_day(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
+    """Tellers enter poll numbers on a phone; organisers get the knock-up lists per district."""
+    districts = _districts(campaign)
+    form = TellerForm(request.POST or None, districts=districts, initial={"polling_district": request.GET.get("pd")})
+    result = None
+    if request.method == "POST" and form.is_valid():
+        district = get_object_or_404(PollingDistrict, pk=form.cleaned_data["polling_district"], campaign=campaign)
+        result = services.poll_numbers_record(
+            user=request.user, campaign=campaign, polling_district=district, numbers=form.numbers_list()
+        )
+        form = TellerForm(districts=districts, initial={"polling_district": district.pk})
+    return render(
+        request,
+        "canvassing/polling_day.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "result": result,
+            "districts": districts,
+            "organising": campaign.level in ORGANISING,
+        },
+    )
+
+
+@campaign_view(ORGANISING)
+def knock_up(request: HttpRequest, campaign: CandidateCampaign, code: str) -> HttpResponse:
+    """Promises and leans in the district not yet voted: regenerated on each request (and printable)."""
+    district = get_object_or_404(PollingDistrict, campaign=campaign, code=code)
+    if request.method == "POST":
+        services.knock_up_sheets_generate(campaign=campaign, polling_district=district)
+        return redirect("canvassing:knock_up", pk=campaign.pk, code=code)
+    electors = list(selectors.knock_up(campaign, district))
+    _log(request, campaign, AccessLog.Action.VIEW, len(electors), polling_district=code)
+    return render(
+        request, "canvassing/knock_up.html", {"campaign": campaign, "district": district, "electors": electors}
+    )
+
+
+@campaign_view(ORGANISING)
+def postal_chase(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
+    electors = list(selectors.postal_chase(campaign)[:2000])
+    _log(request, campaign, AccessLog.Action.VIEW, len(electors), list="postal_chase")
+    return render(request, "canvassing/postal_chase.html", {"campaign": campaign, "electors": electors})
