@@ -115,7 +115,13 @@ class ProfileForm(PhonePostcodeMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     travel = forms.ChoiceField(label="Where you will go", choices=Travel.choices, widget=forms.RadioSelect)
-    travel_miles = forms.IntegerField(label="How far (miles)", min_value=1, max_value=200, required=False)
+    travel_miles = forms.IntegerField(
+        label="How far (miles)",
+        min_value=1,
+        max_value=200,
+        required=False,
+        help_text="Counted roughly: about one neighbouring constituency for every 10 miles.",
+    )
     seats = forms.ModelMultipleChoiceField(
         label="Other constituencies you will travel to",
         queryset=Constituency.objects.order_by("name").only("pk", "name"),

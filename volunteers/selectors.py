@@ -44,7 +44,7 @@ from volunteers.models import (
 RANK_TIER_STEP = 10  # the seat's target tier (campaigns.Target) where targets exist: tier 1 → 30, 2 → 20, 3 → 10
 RANK_SHORT = 25  # fewer people than the shift's minimum
 RANK_HOME_SEAT = 20  # in the volunteer's home constituency
-RANK_CHOSEN_SEAT = 15  # in a seat they said they would travel to
+RANK_CHOSEN_SEAT = 15  # in a seat they said they would travel to, or within the distance they gave
 RANK_SKILLS_MATCH = 5  # needs skills, and they have them all
 RANK_SKILLS_MISSING = -10  # needs skills they have not got
 RANK_FULL = -40  # no places left: waiting list only
@@ -93,9 +93,32 @@ def _target_join() -> tuple[str, str]:
 
 # The signed-in volunteer's profile as one row (NULLs when they have none), for the ranking SQL below.
 _ME = """me AS (
-    SELECT p.id, p.home_constituency_id AS home, COALESCE(p.skills, '[]'::jsonb) AS skills
-    FROM (SELECT 1) AS one LEFT JOIN {profile} p ON p.user_id = %(user)s
+    SELECT p.id, p.home_constituency_id AS home, COALESCE(p.skills, '[]'::jsonb) AS skills,
+           CASE WHEN p.travel = 'radius' THEN LEAST(5, GREATEST(1, COALESCE(p.travel_miles, 10) / 10)) END AS steps,
+           hc.hex_q AS hq, hc.hex_r AS hr
+    FROM (SELECT 1) AS one
+    LEFT JOIN {profile} p ON p.user_id = %(user)s
+    LEFT JOIN {constituency} hc ON hc.id = p.home_constituency_id
 )"""
+
+
+def _hex_distance(seat: str) -> str:
+    """SQL for the number of hex-map steps from the volunteer's home seat to ``seat`` (odd-r offset
+    coordinates turned into cube coordinates), or NULL where either has no place on the map."""
+
+    def cube_x(q: str, r: str) -> str:
+        return f"({q} - ({r} - ({r} & 1)) / 2)"
+
+    dx = f"({cube_x(f'{seat}.hex_q', f'{seat}.hex_r')} - {cube_x('me.hq', 'me.hr')})"
+    dz = f"({seat}.hex_r - me.hr)"
+    return f"((abs({dx}) + abs({dz}) + abs({dx} + {dz})) / 2)"
+
+
+def _within_reach(seat: str) -> str:
+    """The seat is within the distance a "radius" traveller gave. Seats have no coordinates here, so distance
+    is counted in steps on the hex map of the 650 seats (neighbouring seats are one step): about one step per
+    10 miles, from 1 to 5 steps. A rough proxy that favours the seats next to theirs, not a measurement."""
+    return f"(me.steps IS NOT NULL AND {_hex_distance(seat)} <= me.steps)"
 
 
 def _ranked_sql(*, filters: ShiftFilters, near_only: bool, params: dict) -> str:
@@ -122,6 +145,7 @@ def _ranked_sql(*, filters: ShiftFilters, near_only: bool, params: dict) -> str:
         source = f"""(
             SELECT {_shift_columns()} FROM {shift_table} WHERE ends_at > %(now)s AND constituency_id IN (
                 SELECT home FROM me WHERE home IS NOT NULL UNION {chosen.replace("me.id", "(SELECT id FROM me)")}
+                UNION SELECT near.id FROM {Constituency._meta.db_table} near, me WHERE {_within_reach("near")}
             )
             UNION ALL
             SELECT {_shift_columns()} FROM {shift_table} WHERE NOT EXISTS (SELECT 1 FROM me WHERE home IS NOT NULL)
@@ -133,7 +157,8 @@ def _ranked_sql(*, filters: ShiftFilters, near_only: bool, params: dict) -> str:
                + CASE WHEN s.filled < s.minimum THEN {RANK_SHORT} ELSE 0 END
                + CASE WHEN s.filled >= s.capacity THEN {RANK_FULL} ELSE 0 END
                + CASE WHEN s.constituency_id = me.home THEN {RANK_HOME_SEAT}
-                      WHEN s.constituency_id IN ({chosen}) THEN {RANK_CHOSEN_SEAT} ELSE 0 END
+                      WHEN s.constituency_id IN ({chosen}) OR {_within_reach("c")} THEN {RANK_CHOSEN_SEAT}
+                      ELSE 0 END
                + CASE WHEN s.required_skills = '[]'::jsonb OR me.id IS NULL THEN 0
                       WHEN s.required_skills <@ me.skills THEN {RANK_SKILLS_MATCH}
                       ELSE {RANK_SKILLS_MISSING} END AS rank
@@ -201,7 +226,7 @@ def shift_find_for_volunteer(*, user: User, filters: ShiftFilters | None = None,
     """
     params: dict[str, object] = {"user": user.pk, "now": timezone.now(), "limit": limit}
     ranked = _ranked_sql(filters=filters or ShiftFilters(), near_only=False, params=params)
-    me = _ME.format(profile=VolunteerProfile._meta.db_table)
+    me = _ME.format(profile=VolunteerProfile._meta.db_table, constituency=Constituency._meta.db_table)
     sql = f"WITH {me} {ranked} ORDER BY rank DESC, s.starts_at, s.id LIMIT %(limit)s"
     return _shifts_from_rows(*_run(sql, params))
 
@@ -224,7 +249,7 @@ def volunteer_home(*, user: User, mine_limit: int = 10, near_limit: int = 5) -> 
         "coming": [SignupStatus.CONFIRMED.value, SignupStatus.WAITLISTED.value],
     }
     ranked = _ranked_sql(filters=ShiftFilters(), near_only=True, params=params)
-    me = _ME.format(profile=VolunteerProfile._meta.db_table)
+    me = _ME.format(profile=VolunteerProfile._meta.db_table, constituency=Constituency._meta.db_table)
     sql = f"""
         WITH {me},
         near AS (

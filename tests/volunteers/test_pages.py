@@ -295,3 +295,23 @@ def test_join_is_rate_limited_like_allauth_signup(client, settings, seat_a):
         for n in range(3)
     ]
     assert statuses == [200, 200, 429]
+
+
+def test_distance_counts_hex_map_steps_for_radius_travellers():
+    home = ConstituencyFactory(hex_q=4, hex_r=3)
+    neighbour = ConstituencyFactory(hex_q=5, hex_r=4)  # odd row 3 → (5, 4) is adjacent in odd-r layout
+    two_away = ConstituencyFactory(hex_q=6, hex_r=3)
+    far = ConstituencyFactory(hex_q=20, hex_r=-10)
+    volunteer = UserFactory()
+    ProfileFactory(user=volunteer, home_constituency=home, travel="radius", travel_miles=10)  # one step
+    shifts = {
+        seat.pk: ShiftFactory(constituency=seat, minimum=0, starts_at=in_hours(10 + n), ends_at=in_hours(12 + n))
+        for n, seat in enumerate([far, two_away, neighbour])
+    }
+    from volunteers.selectors import shift_find_for_volunteer, volunteer_home
+
+    ranked = shift_find_for_volunteer(user=volunteer)
+    assert ranked[0] == shifts[neighbour.pk]
+    assert [shift.constituency_id for shift in volunteer_home(user=volunteer).near] == [neighbour.pk]
+    VolunteerProfile.objects.filter(user=volunteer).update(travel_miles=20)  # two steps
+    assert {shift.constituency_id for shift in volunteer_home(user=volunteer).near} == {neighbour.pk, two_away.pk}
