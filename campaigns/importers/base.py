@@ -141,10 +141,11 @@ class CsvTable:
                 if key in self.normalised:
                     self.index[column.key] = self.normalised.index(key)
                     break
+        if header_only:
+            self.rows: list[tuple[int, list[str]]] = []
+            return
         try:
-            self.rows = [
-                (number, row) for number, row in enumerate(reader, start=2) if any(cell.strip() for cell in row)
-            ]
+            self.rows = [(number, row) for number, row in enumerate(reader, start=2) if "".join(row).strip()]
         except csv.Error as exc:
             raise ImportRejected([Problem(None, None, f"not a readable CSV file ({exc})")]) from None
 

@@ -68,7 +68,7 @@ NATIONS = {
 NATION_BY_PREFIX = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
 
 
-@dataclass
+@dataclass(slots=True)
 class SeatRow:
     code: str
     name: str
@@ -78,7 +78,7 @@ class SeatRow:
     constituency_type: str
 
 
-@dataclass
+@dataclass(slots=True)
 class CandidateRow:
     row: int
     code: str
@@ -96,7 +96,7 @@ class CandidateRow:
         return f"{self.first_name} {self.surname}".strip()
 
 
-@dataclass
+@dataclass(slots=True)
 class ConstituencyResultRow:
     row: int
     code: str
@@ -140,24 +140,52 @@ def detect_kind(table: CsvTable) -> str | None:
     return None
 
 
-def _seat(check: RowChecker, number: int, row: list[str], known: set[str] | None) -> SeatRow | None:
-    table = check.table
-    code = check.code(number, row, "ons_id", known=known)
-    name = check.text(number, row, "constituency_name")
-    country = table.get(row, "country_name")
-    nation = NATIONS.get(country.lower())
-    if country and nation is None:
-        check.add(number, "country_name", f"'{country}' is not England, Wales, Scotland or Northern Ireland")
-    if code is None or name is None:
-        return None
-    return SeatRow(
-        code=code,
-        name=name,
-        nation=nation or NATION_BY_PREFIX[code[0]],
-        region_code=table.get(row, "region_code"),
-        region_name=table.get(row, "region_name"),
-        constituency_type=table.get(row, "constituency_type"),
-    )
+class _SeatReader:
+    """Reads and checks the seat columns of each row; a code, name or country seen good once is not checked again."""
+
+    def __init__(self, check: RowChecker, known: set[str] | None, at: dict[str, int]):
+        self.check = check
+        self.known = known
+        self.at = at
+        self.good_codes: set[str] = set()
+        self.seats: dict[str, SeatRow] = {}
+
+    def read(self, number: int, row: list[str]) -> str | None:
+        """The row's constituency code, or None (the problems recorded) when its seat columns are bad."""
+        at, check = self.at, self.check
+        code = row[at["ons_id"]].strip().upper()
+        if code not in self.good_codes:
+            if check.code(number, row, "ons_id", known=self.known) is None:
+                code = None
+            else:
+                self.good_codes.add(code)
+        name = row[at["constituency_name"]].strip()
+        if not name:
+            check.add(number, "constituency_name", "is empty")
+        country = row[at["country_name"]].strip()
+        nation = NATIONS.get(country.lower()) if country else None
+        if country and nation is None:
+            check.add(number, "country_name", f"'{country}' is not England, Wales, Scotland or Northern Ireland")
+        if code is None or not name:
+            return None
+        if code not in self.seats:
+            self.seats[code] = SeatRow(
+                code=code,
+                name=name,
+                nation=nation or NATION_BY_PREFIX[code[0]],
+                region_code=row[at["region_code"]].strip(),
+                region_name=row[at["region_name"]].strip(),
+                constituency_type=row[at["constituency_type"]].strip(),
+            )
+        return code
+
+
+def _whole_number(check: RowChecker, number: int, row: list[str], key: str, i: int) -> int | None:
+    """A count: plain digits are read at once, anything else goes through the checker (which says what is wrong)."""
+    raw = row[i].strip()
+    if raw.isdigit() and raw.isascii():
+        return int(raw)
+    return check.count(number, row, key)
 
 
 def _declared_at(check: RowChecker, number: int, row: list[str]) -> datetime | None:
@@ -197,70 +225,85 @@ def parse_results(data: bytes, *, known_codes: set[str] | None = None) -> Result
         raise ImportRejected([Problem(None, None, "the file has a header but no data rows")])
     check = RowChecker(table)
     parsed = ResultsFile(kind=kind)
+    # Every column gets an index; an absent optional column points past the row's end, at an empty cell.
+    width = len(table.header)
+    at = {key: table.index.get(key, width) for key in table.columns}
+    padding = [""] * (width + 1)
+    seats = _SeatReader(check, known_codes, at)
     seen: dict[tuple, int] = {}
-    for number, row in table.rows:
-        seat = _seat(check, number, row, known_codes)
-        if seat is not None:
-            parsed.seats.setdefault(seat.code, seat)
-        if kind == "by_candidate":
-            party_name = check.text(number, row, "party_name")
-            abbreviation = check.text(number, row, "party_abbreviation")
-            first_name = table.get(row, "first_name")
-            surname = check.text(number, row, "surname")
-            votes = check.count(number, row, "votes")
-            dc_raw = table.get(row, "dc_person_id")
+    if kind == "by_candidate":
+        i_party, i_abbreviation, i_surname = at["party_name"], at["party_abbreviation"], at["surname"]
+        i_first, i_votes, i_dc, i_ec, i_gender = (
+            at["first_name"], at["votes"], at["dc_person_id"], at["ec_party_id"], at["gender"],
+        )  # fmt: skip
+        for number, row in table.rows:
+            if len(row) <= width:
+                row.extend(padding[len(row) :])
+            code = seats.read(number, row)
+            party_name = row[i_party].strip()
+            abbreviation = row[i_abbreviation].strip()
+            surname = row[i_surname].strip()
+            for key, value in (("party_name", party_name), ("party_abbreviation", abbreviation), ("surname", surname)):
+                if not value:
+                    check.add(number, key, "is empty")
+            votes = _whole_number(check, number, row, "votes", i_votes)
+            dc_raw = row[i_dc].strip()
             dc_person_id = None
             if dc_raw:
-                if dc_raw.isdigit():
+                if dc_raw.isdigit() and dc_raw.isascii():
                     dc_person_id = int(dc_raw)
                 else:
                     check.add(number, "dc_person_id", f"'{dc_raw}' is not a Democracy Club person id")
-            if None in (seat, party_name, abbreviation, surname, votes):
+            if code is None or not party_name or not abbreviation or not surname or votes is None:
                 continue
             candidate = CandidateRow(
                 row=number,
-                code=seat.code,
+                code=code,
                 party_name=None if is_independent(party_name, abbreviation) else party_name,
                 party_abbreviation=abbreviation,
-                ec_party_id=table.get(row, "ec_party_id"),
-                first_name=first_name,
+                ec_party_id=row[i_ec].strip(),
+                first_name=row[i_first].strip(),
                 surname=surname,
-                gender=table.get(row, "gender"),
+                gender=row[i_gender].strip(),
                 votes=votes,
                 dc_person_id=dc_person_id,
             )
-            identity = (seat.code, dc_person_id) if dc_person_id else (seat.code, name_key(candidate.full_name))
+            identity = (code, dc_person_id) if dc_person_id else (code, name_key(candidate.full_name))
             if identity in seen:
                 check.add(number, "surname", f"the same candidate ({candidate.full_name}) as row {seen[identity]}")
                 continue
             seen[identity] = number
             parsed.candidates.append(candidate)
-        else:
-            numbers = {
-                k: check.count(number, row, k) for k in ("electorate", "valid_votes", "invalid_votes", "majority")
-            }
+    else:
+        counted = [(key, at[key]) for key in ("electorate", "valid_votes", "invalid_votes", "majority")]
+        for number, row in table.rows:
+            if len(row) <= width:
+                row.extend(padding[len(row) :])
+            code = seats.read(number, row)
+            numbers = {key: _whole_number(check, number, row, key, i) for key, i in counted}
             result_text = check.text(number, row, "result")
             first_party = check.text(number, row, "first_party")
             declared_at = _declared_at(check, number, row)
-            if seat is None or None in numbers.values() or result_text is None or first_party is None:
+            if code is None or None in numbers.values() or result_text is None or first_party is None:
                 continue
-            if seat.code in seen:
-                check.add(number, "ons_id", f"constituency {seat.code} appears twice (also row {seen[seat.code]})")
+            if code in seen:
+                check.add(number, "ons_id", f"constituency {code} appears twice (also row {seen[code]})")
                 continue
-            seen[seat.code] = number
+            seen[code] = number
             if numbers["valid_votes"] > numbers["electorate"]:
                 check.add(number, "valid_votes", "is larger than the electorate")
             parsed.constituency_results.append(
                 ConstituencyResultRow(
                     row=number,
-                    code=seat.code,
+                    code=code,
                     result_text=result_text,
                     first_party=first_party,
-                    second_party=table.get(row, "second_party"),
+                    second_party=row[at["second_party"]].strip(),
                     declared_at=declared_at,
                     **numbers,
                 )
             )
+    parsed.seats = seats.seats
     reject_if(check.problems)
     return parsed
 

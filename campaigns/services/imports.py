@@ -8,7 +8,8 @@ on the number of rows; a re-run of the same file writes nothing and reports "no 
 
 from __future__ import annotations
 
-from collections import defaultdict
+import csv
+import io
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
@@ -26,7 +27,6 @@ from campaigns.importers.results import (
     ConstituencyResultRow,
     ResultsFile,
     SeatRow,
-    check_vote_totals,
     name_key,
     parse_results,
 )
@@ -39,7 +39,6 @@ from campaigns.models import (
     NotionalVote,
     Party,
     Person,
-    Result,
 )
 
 NATION_BY_PREFIX = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
@@ -153,54 +152,11 @@ def election_for_slug(slug: str, *, name: str | None = None) -> Election:
     return election
 
 
-# --- results ----------------------------------------------------------------------------------------------------
-
-
-def _sync_seats(seats: dict[str, SeatRow], report: ImportReport) -> dict[str, int]:
-    fields = ["name", "nation", "region_code", "region_name", "constituency_type"]
-    existing = existing_rows(Constituency.objects.filter(code__in=list(seats)), key=("code",), fields=fields)
-    rows = []
-    for seat in seats.values():
-        current = existing.get((seat.code,), {})
-        rows.append(
-            {
-                "code": seat.code,
-                "name": seat.name,
-                "nation": seat.nation,
-                # A file without regions (older layouts) keeps what is known.
-                "region_code": seat.region_code or current.get("region_code", ""),
-                "region_name": seat.region_name or current.get("region_name", ""),
-                "constituency_type": seat.constituency_type or current.get("constituency_type", ""),
-            }
-        )
-    counts, pks = sync_rows(Constituency, key=("code",), fields=fields, rows=rows, existing=existing)
-    report.tables["constituencies"] = counts
-    return {code: pk for (code,), pk in pks.items()}
-
-
-def _sync_parties(candidates: list[CandidateRow], report: ImportReport) -> dict[str, int]:
-    wanted: dict[str, dict] = {}
-    for c in candidates:
-        if c.party_name is not None:
-            wanted.setdefault(
-                c.party_name,
-                {
-                    "name": c.party_name,
-                    "abbreviation": c.party_abbreviation,
-                    "ec_party_id": c.ec_party_id,
-                    "colour": parties.colour_for(c.party_abbreviation),
-                },
-            )
-    existing = existing_rows(
-        Party.objects.filter(name__in=list(wanted)), key=("name",), fields=["abbreviation", "ec_party_id"]
-    )
-    for row in wanted.values():  # a file without EC ids keeps the known one
-        row["ec_party_id"] = row["ec_party_id"] or existing.get((row["name"],), {}).get("ec_party_id", "")
-    counts, pks = sync_rows(
-        Party, key=("name",), fields=["abbreviation", "ec_party_id"], rows=list(wanted.values()), existing=existing
-    )
-    report.tables["parties"] = counts
-    return {name: pk for (name,), pk in pks.items()}
+# --- results ---------------------------------------------------------------------------------------------------
+#
+# The results import stages the checked rows in two temporary tables (one COPY each) and does the rest in SQL:
+# one statement per table writes only the rows that are new or differ (``IS DISTINCT FROM``), so a re-run of the
+# same files writes nothing. Winners, majorities and totals come from window functions over the staged votes.
 
 
 def person_key(candidate: CandidateRow, election: Election) -> str:
@@ -209,39 +165,150 @@ def person_key(candidate: CandidateRow, election: Election) -> str:
     return f"name:{election.slug}:{candidate.code}:{name_key(candidate.full_name)}"
 
 
-def _sync_people(candidates: list[CandidateRow], election: Election, report: ImportReport) -> dict[str, int]:
-    fields = ["name", "first_name", "surname", "gender", "dc_person_id"]
-    rows = {}
-    for c in candidates:
-        key = person_key(c, election)
-        rows[key] = {
-            "key": key,
-            "name": c.full_name,
-            "first_name": c.first_name,
-            "surname": c.surname,
-            "gender": c.gender,
-            "dc_person_id": c.dc_person_id,
-        }
-    existing = existing_rows(Person.objects.filter(key__in=list(rows)), key=("key",), fields=fields)
-    counts, pks = sync_rows(Person, key=("key",), fields=fields, rows=list(rows.values()), existing=existing)
-    report.tables["people"] = counts
-    return {key: pk for (key,), pk in pks.items()}
+# One results import at a time (the feed and an upload); the joins are over whole sets, so hash joins, whatever
+# the statistics of freshly loaded tables suggest (for the rest of the transaction).
+STAGE_SQL = """
+SELECT pg_advisory_xact_lock(hashtext('campaigns.results_import'));
+SET LOCAL enable_nestloop = off;
+DROP TABLE IF EXISTS results_stage_seat, results_stage_candidate;
+CREATE TEMP TABLE results_stage_seat (
+    code text PRIMARY KEY, name text, nation text, region_code text, region_name text, constituency_type text,
+    electorate integer, valid_votes integer, invalid_votes integer, majority integer, result_text text,
+    first_party text, second_party text, declared_at timestamptz
+) ON COMMIT DROP;
+CREATE TEMP TABLE results_stage_candidate (
+    ordinal integer, row_number integer, code text, party_name text, party_abbreviation text, ec_party_id text,
+    person_key text, name text, first_name text, surname text, gender text, dc_person_id integer, votes integer
+) ON COMMIT DROP;
+"""
+SEAT_STAGE_COLUMNS = (
+    "code, name, nation, region_code, region_name, constituency_type, electorate, valid_votes, invalid_votes, "
+    "majority, result_text, first_party, second_party, declared_at"
+)
+CANDIDATE_STAGE_COLUMNS = (
+    "ordinal, row_number, code, party_name, party_abbreviation, ec_party_id, person_key, name, first_name, "
+    "surname, gender, dc_person_id, votes"
+)
 
 
-def _winners(candidates: list[CandidateRow]) -> dict[str, tuple[CandidateRow, int, int]]:
-    """Per seat: the winning candidate, the majority over the runner-up, and the total votes."""
-    by_seat: dict[str, list[CandidateRow]] = defaultdict(list)
-    for c in candidates:
-        by_seat[c.code].append(c)
-    winners = {}
-    for code, rows in by_seat.items():
-        ranked = sorted(rows, key=lambda c: c.votes, reverse=True)
-        runner_up = ranked[1].votes if len(ranked) > 1 else 0
-        winners[code] = (ranked[0], ranked[0].votes - runner_up, sum(c.votes for c in rows))
-    return winners
+def copy_rows(cursor, *, table: str, columns: str, rows: Iterable[tuple]) -> None:
+    """Load ``rows`` into ``table`` with one COPY. Strings are quoted and None is left bare, so COPY tells an
+    empty string from NULL."""
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_STRINGS, lineterminator="\n").writerows(rows)
+    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue())
 
 
-RESULT_FIELDS = [
+def upsert_changed(
+    cursor,
+    *,
+    table: str,
+    source: str,
+    key: tuple[str, ...],
+    columns: tuple[str, ...],
+    compared: tuple[str, ...],
+    params: dict | None = None,
+) -> Counts:
+    """Insert the rows of ``source`` (a SELECT giving ``columns``) that are new and update those whose
+    ``compared`` columns differ, in one statement; rows already as they should be are not touched at all.
+
+    New rows are told from existing ones by joining on ``key``, so a plain INSERT suffices (no ``ON CONFLICT``
+    speculative insertion); the import's advisory lock keeps another import from adding the same keys meanwhile.
+    """
+    join = " AND ".join(f"current.{k} = source.{k}" for k in key)
+    current = ", ".join(f"current.{c}" for c in compared)
+    differs = f"({current}) IS DISTINCT FROM ({', '.join(f'source.{c}' for c in compared)})"
+    cursor.execute(
+        f"""
+        WITH source AS ({source}),
+        changed AS (
+            SELECT source.*, current.id AS current_id FROM source LEFT JOIN {table} current ON {join}
+            WHERE current.id IS NULL OR {differs}
+        ),
+        inserted AS (
+            INSERT INTO {table} ({", ".join(columns)})
+            SELECT {", ".join(columns)} FROM changed WHERE current_id IS NULL
+            RETURNING 1
+        ),
+        updated AS (
+            UPDATE {table} current SET {", ".join(f"{c} = changed.{c}" for c in compared)}
+            FROM changed WHERE current.id = changed.current_id
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM source), (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)
+        """,  # noqa: S608 - identifiers are this module's constants; values are parameters
+        params or {},
+    )
+    total, created, updated = cursor.fetchone()
+    return Counts(created=created, updated=updated, unchanged=total - created - updated)
+
+
+SEATS_SOURCE = """
+    SELECT s.code, s.name, s.nation,
+        -- a file without regions (older layouts) keeps what is known
+        COALESCE(NULLIF(s.region_code, ''), k.region_code, '') AS region_code,
+        COALESCE(NULLIF(s.region_name, ''), k.region_name, '') AS region_name,
+        COALESCE(NULLIF(s.constituency_type, ''), k.constituency_type, '') AS constituency_type
+    FROM results_stage_seat s LEFT JOIN campaigns_constituency k ON k.code = s.code
+"""
+PARTIES_SOURCE = """
+    SELECT DISTINCT ON (c.party_name) c.party_name AS name, c.party_abbreviation AS abbreviation,
+        -- a file without EC ids keeps the known one
+        COALESCE(NULLIF(c.ec_party_id, ''), p.ec_party_id, '') AS ec_party_id,
+        COALESCE(colours.colour, %(default_colour)s) AS colour
+    FROM results_stage_candidate c
+    LEFT JOIN campaigns_party p ON p.name = c.party_name
+    LEFT JOIN unnest(%(abbreviations)s::text[], %(colours)s::text[]) AS colours (abbreviation, colour)
+        ON colours.abbreviation = c.party_abbreviation
+    WHERE c.party_name IS NOT NULL
+    ORDER BY c.party_name, c.ordinal
+"""
+PEOPLE_SOURCE = """
+    SELECT DISTINCT ON (person_key) person_key AS key, name, first_name, surname, gender, dc_person_id,
+        '' AS photo_url
+    FROM results_stage_candidate ORDER BY person_key, ordinal DESC
+"""
+RANKED_CANDIDATES = """
+    SELECT c.*, row_number() OVER seat AS place, lead(c.votes) OVER seat AS next_votes,
+        sum(c.votes) OVER (PARTITION BY c.code) AS total
+    FROM results_stage_candidate c
+    WINDOW seat AS (PARTITION BY c.code ORDER BY c.votes DESC, c.ordinal)
+"""
+CANDIDACIES_SOURCE = f"""
+    SELECT %(election)s::bigint AS election_id, k.id AS constituency_id, p.id AS person_id, party.id AS party_id,
+        c.votes, c.place = 1 AS elected
+    FROM ({RANKED_CANDIDATES}) c
+    JOIN campaigns_constituency k ON k.code = c.code
+    JOIN campaigns_person p ON p.key = c.person_key
+    LEFT JOIN campaigns_party party ON party.name = c.party_name
+"""  # noqa: S608 - composed of this module's own SQL
+# Each seat's result: from a by-constituency row where there is one; a by-candidate file alone sets the winner and
+# majority and, for a seat with no electorate known, the valid votes; what neither says is kept.
+RESULTS_SOURCE = f"""
+    SELECT %(election)s::bigint AS election_id, k.id AS constituency_id,
+        CASE WHEN s.electorate IS NOT NULL THEN s.electorate ELSE r.electorate END AS electorate,
+        CASE WHEN s.electorate IS NOT NULL THEN s.valid_votes
+            WHEN w.code IS NOT NULL AND r.electorate IS NULL THEN w.total ELSE r.valid_votes END AS valid_votes,
+        CASE WHEN s.electorate IS NOT NULL THEN s.invalid_votes ELSE r.invalid_votes END AS invalid_votes,
+        COALESCE(winner.id, r.winner_id) AS winner_id,
+        CASE WHEN s.electorate IS NOT NULL THEN s.majority
+            WHEN w.code IS NOT NULL THEN w.votes - COALESCE(w.next_votes, 0) ELSE r.majority END AS majority,
+        CASE WHEN s.electorate IS NOT NULL THEN s.result_text ELSE COALESCE(r.result_text, '') END AS result_text,
+        CASE WHEN s.electorate IS NOT NULL THEN s.first_party
+            ELSE COALESCE(NULLIF(r.first_party, ''), w.party_abbreviation, '') END AS first_party,
+        CASE WHEN s.electorate IS NOT NULL THEN s.second_party ELSE COALESCE(r.second_party, '') END AS second_party,
+        COALESCE(s.declared_at, r.declared_at, %(declared_at)s) AS declared_at
+    FROM results_stage_seat s
+    JOIN campaigns_constituency k ON k.code = s.code
+    LEFT JOIN ({RANKED_CANDIDATES}) w ON w.code = s.code AND w.place = 1
+    LEFT JOIN campaigns_person p ON p.key = w.person_key
+    LEFT JOIN campaigns_candidacy winner
+        ON winner.election_id = %(election)s AND winner.constituency_id = k.id AND winner.person_id = p.id
+    LEFT JOIN campaigns_result r ON r.election_id = %(election)s AND r.constituency_id = k.id
+    WHERE s.electorate IS NOT NULL OR w.code IS NOT NULL
+"""  # noqa: S608 - composed of this module's own SQL
+RESULT_FIELDS = (
     "electorate",
     "valid_votes",
     "invalid_votes",
@@ -251,7 +318,65 @@ RESULT_FIELDS = [
     "first_party",
     "second_party",
     "declared_at",
-]
+)
+# Candidate totals that differ from the seat's valid votes: from a by-constituency row in these files, else from
+# a by-constituency result imported earlier.
+VOTE_TOTALS_SQL = """
+    SELECT c.code, sum(c.votes), max(c.row_number), COALESCE(s.valid_votes, r.valid_votes)
+    FROM results_stage_candidate c
+    JOIN results_stage_seat s ON s.code = c.code
+    LEFT JOIN campaigns_constituency k ON k.code = c.code
+    LEFT JOIN campaigns_result r
+        ON r.election_id = %(election)s AND r.constituency_id = k.id AND r.electorate IS NOT NULL
+    GROUP BY c.code, s.valid_votes, r.valid_votes
+    HAVING sum(c.votes) <> COALESCE(s.valid_votes, r.valid_votes)
+    ORDER BY min(c.ordinal)
+"""
+# The candidacies a file drops: in a seat its candidates cover, everyone it no longer lists; with ``complete``,
+# also everyone in a seat it does not list at all. A candidacy the campaign's endorsement history names is kept
+# (the history must stay whole) but loses its votes; any other is deleted.
+DROPPED_CANDIDACIES = """
+    SELECT d.id, EXISTS (SELECT 1 FROM campaigns_endorsement e WHERE e.candidacy_id = d.id)
+        OR EXISTS (SELECT 1 FROM campaigns_endorsementevent e WHERE e.candidacy_id = d.id) AS kept
+    FROM campaigns_candidacy d JOIN campaigns_constituency k ON k.id = d.constituency_id
+    JOIN campaigns_person p ON p.id = d.person_id
+    WHERE d.election_id = %(election)s
+    AND CASE WHEN k.code IN (SELECT code FROM results_stage_candidate)
+        THEN NOT EXISTS (SELECT 1 FROM results_stage_candidate c WHERE c.code = k.code AND c.person_key = p.key)
+        ELSE %(complete)s AND k.code NOT IN (SELECT code FROM results_stage_seat) END
+"""
+REMOVE_DROPPED_SQL = f"""
+    WITH dropped AS ({DROPPED_CANDIDACIES}),
+    unwon AS (
+        UPDATE campaigns_result SET winner_id = NULL
+        WHERE election_id = %(election)s AND winner_id IN (SELECT id FROM dropped)
+    ),
+    cleared AS (
+        UPDATE campaigns_candidacy SET votes = NULL, elected = false
+        WHERE id IN (SELECT id FROM dropped WHERE kept) AND (votes IS NOT NULL OR elected)
+        RETURNING 1
+    ),
+    deleted AS (DELETE FROM campaigns_candidacy WHERE id IN (SELECT id FROM dropped WHERE NOT kept) RETURNING 1)
+    SELECT (SELECT count(*) FROM deleted), (SELECT count(*) FROM cleared)
+"""  # noqa: S608 - composed of this module's own SQL
+# With ``complete``: the results of seats the files do not list (a seat whose poll is to be re-run).
+REMOVE_UNLISTED_RESULTS_SQL = """
+    DELETE FROM campaigns_result r USING campaigns_constituency k
+    WHERE r.election_id = %(election)s AND k.id = r.constituency_id
+    AND k.code NOT IN (SELECT code FROM results_stage_seat)
+"""
+
+
+def _seat_stage_row(seat: SeatRow, result: ConstituencyResultRow | None) -> tuple:
+    row = (seat.code, seat.name, seat.nation, seat.region_code, seat.region_name, seat.constituency_type)
+    if result is None:
+        return (*row, None, None, None, None, None, None, None, None)
+    declared_at = result.declared_at.isoformat() if result.declared_at else None
+    return (
+        *row,
+        *(result.electorate, result.valid_votes, result.invalid_votes, result.majority, result.result_text),
+        *(result.first_party, result.second_party, declared_at),
+    )
 
 
 @transaction.atomic
@@ -261,8 +386,14 @@ def results_import(
     files: list[bytes],
     create_seats: bool = True,
     declared_at: datetime | None = None,
+    complete: bool = False,
 ) -> ImportReport:
     """Import Commons Library results files (by candidate and/or by constituency) for ``election``.
+
+    A by-candidate file is the whole list of candidates in each seat it covers: a candidate it no longer lists
+    is removed from that seat. Seats it does not cover are left alone (the election-night feed lists only the
+    seats declared so far), unless ``complete`` says the files are the whole election: then seats they do not
+    list lose this election's result and candidates too.
 
     ``create_seats=False`` (the election-night feed) reports seats not already known as unknown codes.
     ``declared_at`` stamps seats that are declared for the first time by this import.
@@ -286,87 +417,116 @@ def results_import(
         candidates += f.candidates
         seat_results.update({r.code: r for r in f.constituency_results})
     report = ImportReport(kind="results", rows=sum(f.rows for f in parsed))
-
-    existing_results = existing_rows(
-        Result.objects.filter(election=election).select_related(None),
-        key=("constituency__code",),
-        fields=RESULT_FIELDS,
-    )
-    if candidates:
-        valid_votes = {code: r.valid_votes for code, r in seat_results.items()}
-        for (code,), current in existing_results.items():
-            if code not in valid_votes and current["electorate"] is not None and current["valid_votes"] is not None:
-                valid_votes[code] = current["valid_votes"]
-        if totals := check_vote_totals(candidates, valid_votes):
-            raise ImportRejected(totals)
-
-    seat_pks = _sync_seats(seats, report)
-    if candidates:
-        party_pks = _sync_parties(candidates, report)
-        person_pks = _sync_people(candidates, election, report)
-        winners = _winners(candidates)
-        winner_keys = {(code, person_key(w, election)) for code, (w, _, _) in winners.items()}
-        rows = [
-            {
-                "election_id": election.pk,
-                "constituency_id": seat_pks[c.code],
-                "person_id": person_pks[person_key(c, election)],
-                "party_id": party_pks[c.party_name] if c.party_name else None,
-                "votes": c.votes,
-                "elected": (c.code, person_key(c, election)) in winner_keys,
-            }
-            for c in candidates
-        ]
-        key = ("election_id", "constituency_id", "person_id")
-        fields = ["party_id", "votes", "elected"]
-        existing = existing_rows(
-            Candidacy.objects.filter(election=election, constituency_id__in=[seat_pks[c] for c in winners]),
-            key=key,
-            fields=fields,
-        )
-        counts, candidacy_pks = sync_rows(Candidacy, key=key, fields=fields, rows=rows, existing=existing)
-        report.tables["candidacies"] = counts
-    else:
-        winners, candidacy_pks = {}, {}
-
-    result_rows = []
-    for code in sorted(set(winners) | set(seat_results)):
-        current = existing_results.get((code,))
-        row = dict(current) if current else dict.fromkeys(RESULT_FIELDS, None)
-        row.pop("pk", None)
-        for text_field in ("result_text", "first_party", "second_party"):
-            row[text_field] = row[text_field] or ""
-        if code in winners:
-            winner, majority, total = winners[code]
-            row["winner_id"] = candidacy_pks[(election.pk, seat_pks[code], person_pks[person_key(winner, election)])]
-            row["majority"] = majority
-            if code not in seat_results and row["electorate"] is None:
-                row["valid_votes"] = total
-            row["first_party"] = row["first_party"] or (winner.party_abbreviation or "")
-        if code in seat_results:
-            r = seat_results[code]
-            row.update(
-                electorate=r.electorate,
-                valid_votes=r.valid_votes,
-                invalid_votes=r.invalid_votes,
-                majority=r.majority,
-                result_text=r.result_text,
-                first_party=r.first_party,
-                second_party=r.second_party,
-            )
-            if r.declared_at:
-                row["declared_at"] = r.declared_at
-        if row["declared_at"] is None and declared_at is not None:
-            row["declared_at"] = declared_at
-        row.update(election_id=election.pk, constituency_id=seat_pks[code])
-        result_rows.append(row)
-    existing = {
-        (election.pk, seat_pks[code]): current for (code,), current in existing_results.items() if code in seat_pks
+    params = {
+        "election": election.pk,
+        "declared_at": declared_at,
+        "complete": complete,
+        "default_colour": parties.DEFAULT_COLOUR,
+        "abbreviations": list(parties.COLOURS),
+        "colours": list(parties.COLOURS.values()),
     }
-    counts, _ = sync_rows(
-        Result, key=("election_id", "constituency_id"), fields=RESULT_FIELDS, rows=result_rows, existing=existing
-    )
-    report.tables["results"] = counts
+    with connection.cursor() as cursor:
+        cursor.execute(STAGE_SQL)
+        copy_rows(
+            cursor,
+            table="results_stage_seat",
+            columns=SEAT_STAGE_COLUMNS,
+            rows=(_seat_stage_row(seat, seat_results.get(code)) for code, seat in seats.items()),
+        )
+        if candidates:
+            slug = election.slug
+            copy_rows(
+                cursor,
+                table="results_stage_candidate",
+                columns=CANDIDATE_STAGE_COLUMNS,
+                rows=(
+                    (
+                        ordinal,
+                        c.row,
+                        c.code,
+                        c.party_name,
+                        c.party_abbreviation,
+                        c.ec_party_id,
+                        f"dc:{c.dc_person_id}" if c.dc_person_id else f"name:{slug}:{c.code}:{name_key(c.full_name)}",
+                        c.full_name,
+                        c.first_name,
+                        c.surname,
+                        c.gender,
+                        c.dc_person_id,
+                        c.votes,
+                    )
+                    for ordinal, c in enumerate(candidates)
+                ),
+            )
+            cursor.execute(VOTE_TOTALS_SQL, params)
+            if mismatches := cursor.fetchall():
+                raise ImportRejected(
+                    [
+                        Problem(
+                            row,
+                            "Votes",
+                            f"candidates' votes in {code} add up to {total:,}, "
+                            f"but the seat's valid votes are {valid:,}",
+                        )
+                        for code, total, row, valid in mismatches
+                    ]
+                )
+        report.tables["constituencies"] = upsert_changed(
+            cursor,
+            table="campaigns_constituency",
+            source=SEATS_SOURCE,
+            key=("code",),
+            columns=("code", "name", "nation", "region_code", "region_name", "constituency_type"),
+            compared=("name", "nation", "region_code", "region_name", "constituency_type"),
+        )
+        if candidates:
+            report.tables["parties"] = upsert_changed(
+                cursor,
+                table="campaigns_party",
+                source=PARTIES_SOURCE,
+                key=("name",),
+                columns=("name", "abbreviation", "ec_party_id", "colour"),
+                compared=("abbreviation", "ec_party_id"),
+                params=params,
+            )
+            report.tables["people"] = upsert_changed(
+                cursor,
+                table="campaigns_person",
+                source=PEOPLE_SOURCE,
+                key=("key",),
+                columns=("key", "name", "first_name", "surname", "gender", "dc_person_id", "photo_url"),
+                compared=("name", "first_name", "surname", "gender", "dc_person_id"),
+            )
+            candidacies = upsert_changed(
+                cursor,
+                table="campaigns_candidacy",
+                source=CANDIDACIES_SOURCE,
+                key=("election_id", "constituency_id", "person_id"),
+                columns=("election_id", "constituency_id", "person_id", "party_id", "votes", "elected"),
+                compared=("party_id", "votes", "elected"),
+                params=params,
+            )
+        if candidates or complete:
+            cursor.execute(REMOVE_DROPPED_SQL, params)
+            deleted, cleared = cursor.fetchone()
+            if candidates:
+                candidacies.deleted, candidacies.updated = deleted, candidacies.updated + cleared
+                report.tables["candidacies"] = candidacies
+            elif deleted or cleared:
+                report.tables["candidacies"] = Counts(deleted=deleted, updated=cleared)
+        results = upsert_changed(
+            cursor,
+            table="campaigns_result",
+            source=RESULTS_SOURCE,
+            key=("election_id", "constituency_id"),
+            columns=("election_id", "constituency_id", *RESULT_FIELDS),
+            compared=RESULT_FIELDS,
+            params=params,
+        )
+        if complete:
+            cursor.execute(REMOVE_UNLISTED_RESULTS_SQL, params)
+            results.deleted = cursor.rowcount
+        report.tables["results"] = results
     return report
 
 
@@ -492,6 +652,22 @@ def candidates_import(*, election: Election, data: bytes) -> ImportReport:
     seat_pks = dict(Constituency.objects.values_list("code", "pk"))
     parsed = parse_dc_candidates(data, known_codes=set(seat_pks), election_slug=election.slug)
     report = ImportReport(kind="candidates", rows=len(parsed))
+    # Democracy Club merges duplicate people, so a results file may know someone by another DC id: a candidate
+    # of the same name already standing in the seat under another key is that person, and is left as they are.
+    standing = {
+        (seat_pk, name_key(name)): key
+        for seat_pk, name, key in Candidacy.objects.filter(election=election).values_list(
+            "constituency_id", "person__name", "person__key"
+        )
+    }
+    known_elsewhere = [
+        c
+        for c in parsed
+        if standing.get((seat_pks[c.code], name_key(c.name)), f"dc:{c.person_id}") != f"dc:{c.person_id}"
+    ]
+    if known_elsewhere:
+        skipped = {c.row for c in known_elsewhere}
+        parsed = [c for c in parsed if c.row not in skipped]
 
     fields = ["dc_person_id", "photo_url"]
     rows_by_key = {
@@ -507,6 +683,7 @@ def candidates_import(*, election: Election, data: bytes) -> ImportReport:
     counts, person_pks = sync_rows(
         Person, key=("key",), fields=fields, rows=list(rows_by_key.values()), existing=existing
     )
+    counts.unchanged += len(known_elsewhere)
     report.tables["people"] = counts
 
     key = ("election_id", "constituency_id", "person_id")
@@ -531,6 +708,7 @@ def candidates_import(*, election: Election, data: bytes) -> ImportReport:
         for c in parsed
     ]
     counts, _ = sync_rows(Candidacy, key=key, fields=[], rows=rows, existing=existing)
+    counts.unchanged += len(known_elsewhere)
     report.tables["candidacies"] = counts
     return report
 
