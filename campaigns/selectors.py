@@ -8,6 +8,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -208,6 +209,20 @@ def seat_list(*, seats: QuerySet[Constituency], election: Election, filters: Sea
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(code__iexact=filters.q))
     return qs.order_by("name")
+
+
+SEATS_PER_PAGE = 100
+
+
+def seat_page(seats: QuerySet[Constituency], *, number: str | int | None, per_page: int = SEATS_PER_PAGE) -> Page:
+    """One page of a :func:`seat_list` in two queries whatever the page: the count of seats and of declared
+    seats together, then the page's rows. A page number out of range gives the nearest page."""
+    totals = seats.aggregate(count=Count("pk"), declared=Count("pk", filter=Q(winner_party__isnull=False)))
+    paginator = Paginator(seats, per_page)
+    paginator.count = totals["count"]  # the aggregate above counted already (``count`` is a cached property)
+    page = paginator.get_page(number)
+    page.declared = totals["declared"]
+    return page
 
 
 def region_choices() -> list[tuple[str, str]]:

@@ -89,13 +89,9 @@ def seat_list(request: HttpRequest, slug: str) -> HttpResponse:
     filters = selectors.SeatFilters()
     if form.is_bound and form.is_valid():
         filters = selectors.SeatFilters(**{k: v for k, v in form.cleaned_data.items() if v not in ("", None)})
-    seats = list(selectors.seat_list(seats=scope.seats_in_scope(request.user), election=election, filters=filters))
-    declared = sum(1 for s in seats if s.winner_party)
-    return render(
-        request,
-        "campaigns/seat_list.html",
-        {"election": election, "form": form, "seats": seats, "declared": declared},
-    )
+    seats = selectors.seat_list(seats=scope.seats_in_scope(request.user), election=election, filters=filters)
+    page = selectors.seat_page(seats, number=request.GET.get("page"))
+    return render(request, "campaigns/seat_list.html", {"election": election, "form": form, "page": page})
 
 
 @organiser_required

@@ -99,10 +99,22 @@ def test_seat_list_is_scoped_filtered_and_pinned(
     targets_compute(election=real_2024)
     client = logged_in_client(national_organiser)
     client.get(f"/organise/{SLUG}/seats/")  # warm the session
-    with django_assert_num_queries(5):
+    seat_link = r'href="/organise/parl.2024-07-04/seats/[EWSN]\d{8}/"'
+    with django_assert_num_queries(6):
         response = client.get(f"/organise/{SLUG}/seats/")
-    assert len(re.findall(r'href="/organise/parl.2024-07-04/seats/[EWSN]\d{8}/"', response.content.decode())) == 650
-    with django_assert_num_queries(5):
+    html = response.content.decode()
+    assert len(re.findall(seat_link, html)) == 100
+    assert "650 seats · 650 declared · showing 1 to 100" in html and "Page 1 of 7" in html
+    with django_assert_num_queries(6):  # the last page costs the same
+        html = client.get(f"/organise/{SLUG}/seats/", {"page": "7"}).content.decode()
+    assert len(re.findall(seat_link, html)) == 50 and "showing 601 to 650" in html
+    assert "Ynys Môn" in html and "Aberafan" not in html
+    with django_assert_num_queries(6):
+        html = client.get(f"/organise/{SLUG}/seats/", {"nation": "England", "page": "2"}).content.decode()
+    # The filters travel with the page links.
+    assert 'href="?nation=England&amp;page=1"' in html and "543 seats" in html
+    assert client.get(f"/organise/{SLUG}/seats/", {"page": "99"}).status_code == 200  # the last page instead
+    with django_assert_num_queries(6):
         response = client.get(f"/organise/{SLUG}/seats/", {"winner": "Ind", "majority_max": "1000"})
     assert "Blackburn" in response.content.decode() and "Ilford North" not in response.content.decode()
     own = logged_in_client(seat_organiser).get(f"/organise/{SLUG}/seats/").content.decode()
