@@ -70,6 +70,7 @@ class ShiftFactory(factory.django.DjangoModelFactory[Shift]):
 class SignupFactory(factory.django.DjangoModelFactory[Signup]):
     class Meta:
         model = Signup
+        skip_postgeneration_save = True
 
     shift = factory.SubFactory(ShiftFactory)
     volunteer = factory.SubFactory(UserFactory)

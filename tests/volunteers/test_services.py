@@ -234,3 +234,28 @@ def test_changes_are_handed_to_messaging_in_the_same_transaction():
             (second.pk, "signup_promoted"),
         ]
     )
+
+
+def test_place_count_on_the_shift_follows_every_change(team_lead):
+    """Shift.filled is kept by the services; after any mix of them it equals the count of taken places."""
+    import random
+
+    rng = random.Random(7)
+    shift = ShiftFactory(capacity=3, lead=team_lead, starts_at=in_hours(1), ends_at=in_hours(3))
+    people = UserFactory.create_batch(6)
+    for _ in range(40):
+        person = rng.choice(people)
+        signup = Signup.objects.filter(shift=shift, volunteer=person).first()
+        action = rng.choice(["join", "cancel", "here", "absent"])
+        try:
+            if action == "join":
+                services.signup_create(shift=shift, volunteer=person)
+            elif signup and action == "cancel":
+                services.signup_cancel(signup=signup)
+            elif signup:
+                services.signup_check_in(signup=signup, by=team_lead, attended=action == "here")
+        except services.SignupError:
+            pass
+        shift.refresh_from_db()
+        taken = Signup.objects.filter(shift=shift, status__in=["confirmed", "attended"]).count()
+        assert shift.filled == taken  # (attendance may pass capacity: a lead can correct a no-show)
