@@ -243,6 +243,7 @@
       await showStatus();
     } catch (error) {
       await showStatus();
+      if (navigator.onLine) setTimeout(sync, 3000); // an answer lost on the way: try again soon
     } finally {
       syncing = false;
     }
@@ -264,6 +265,12 @@
   setInterval(sync, 15000);
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(root.dataset.swUrl, { scope: root.dataset.swScope }).catch(() => {});
+  }
+  if ("caches" in window) {
+    // Keep this page and its files for a reload with no signal (the service worker answers from here).
+    const files = [location.pathname];
+    document.querySelectorAll("link[rel=stylesheet][href], script[src]").forEach((node) => files.push(node.getAttribute("href") || node.getAttribute("src")));
+    caches.open("organiser-canvass-v1").then((cache) => cache.addAll(files)).catch(() => {});
   }
   loadList()
     .then((loaded) => {

@@ -1,0 +1,101 @@
+"""The doorstep page in headless Chromium at phone size, under the enforced CSP: entries recorded with the
+network cut are queued on the phone (IndexedDB), survive a reload with no signal (service worker), and arrive
+exactly once when the signal returns, even when an answer is lost and the batch is sent again."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from canvassing import services
+from canvassing.models import CanvassResponse, WalkList
+from tests.canvassing.conftest import grant, load_register
+from tests.conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def eventually(page, condition, seconds: float = 10) -> None:
+    """Wait for ``condition``, letting Playwright run its callbacks (routes) meanwhile."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(100)
+
+
+def wait_until_waiting(page, count: int, seconds: float = 10) -> None:
+    """Wait until the page says ``count`` entries wait in its queue."""
+    page.wait_for_selector(f"#sync-status[data-waiting='{count}']", timeout=seconds * 1000)
+
+
+def test_doorstep_offline_then_back_online_every_entry_once(phone_page, live_server, campaign):
+    load_register(campaign, 150, seed=7)
+    services.walk_lists_cut(campaign=campaign, doors=12)
+    canvasser = grant(campaign)
+    walk_list = WalkList.objects.filter(campaign=campaign).order_by("sequence").first()
+    services.walk_list_assign(walk_list=walk_list, volunteer=canvasser)
+    page = phone_page
+    browser_login(page, canvasser, live_server.url)
+
+    page.goto(reverse("canvassing:doorstep", args=[walk_list.pk]))
+    page.wait_for_selector("#doorstep[data-ready=true]")
+    deadline = time.monotonic() + 10
+    while not page.evaluate("navigator.serviceWorker.controller !== null") and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert page.evaluate("navigator.serviceWorker.controller !== null"), "the service worker controls the page"
+    recorded = promises = 0
+
+    # Online: nobody home at the first door (one tap for the household).
+    electors_here = page.locator(".elector").count()
+    page.click("[data-nobody-home]")
+    recorded += electors_here
+    eventually(page, lambda: CanvassResponse.objects.count() == recorded)
+    wait_until_waiting(page, 0)
+
+    # The signal goes: two taps per elector (Spoke, then the intention), door after door.
+    page.context.set_offline(True)
+    for _ in range(2):
+        page.click("#next-door")
+        for item in page.locator(".elector").all():
+            item.locator("[data-outcome=spoke]").click()
+            item.locator("[data-intention=C]").click()
+            recorded += 1
+            promises += 1
+    wait_until_waiting(page, recorded - electors_here)
+    assert CanvassResponse.objects.count() == electors_here
+
+    # Still offline, the phone reloads: the page comes from the service worker, the queue from IndexedDB.
+    page.reload()
+    page.wait_for_selector("#doorstep[data-ready=true]")
+    assert "waiting to send" in page.text_content("#sync-status")
+    page.click("#next-door")
+    for item in page.locator(".elector").all():
+        item.locator("[data-outcome=not_home]").click()
+        recorded += 1
+    wait_until_waiting(page, recorded - electors_here)
+
+    # Back online, but the first answer is lost on the way: the server stored the batch, the phone did not
+    # hear it and sends it again.
+    lost = {"answers": 0}
+
+    def lose_first_answer(route):
+        if lost["answers"] == 0:
+            route.fetch()
+            lost["answers"] += 1
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/canvassing/responses/", lose_first_answer)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    eventually(page, lambda: CanvassResponse.objects.count() == recorded, 30)
+    wait_until_waiting(page, 0, 30)
+    assert lost["answers"] == 1
+    assert CanvassResponse.objects.count() == recorded
+    assert CanvassResponse.objects.values("client_id").distinct().count() == recorded
+    assert CanvassResponse.objects.filter(outcome="spoke", intention__code="C").count() == promises
+    assert page.csp_violations == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
