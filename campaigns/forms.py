@@ -17,7 +17,7 @@ class SeatFilterForm(forms.Form):
         empty_value=None,
         choices=[("", "Any tier"), ("1", "Tier 1"), ("2", "Tier 2"), ("3", "Tier 3"), ("0", "Not a target")],
     )
-    winner = forms.CharField(required=False, max_length=30, label="Winner (party abbreviation)")
+    winner = forms.CharField(required=False, max_length=30, label="Winner (e.g. Lab)")
     majority_min = forms.IntegerField(required=False, min_value=0, label="Majority from")
     majority_max = forms.IntegerField(required=False, min_value=0, label="Majority to")
     declared = forms.ChoiceField(

@@ -286,9 +286,25 @@ def seat_detail(*, seats: QuerySet[Constituency], election: Election, code: str)
         "candidacies": candidacies,
         "notional": notional,
         "share_change": share_change,
-        "demographics": demographics,
+        "demographics": demographic_rows(demographics),
         "endorsement": endorsement,
     }
+
+
+def demographic_rows(values: list[dict]) -> list[dict]:
+    """One row per topic and group: the census count (a number of residents) beside the estimated share (0-1)
+    and the nation's share, largest share first within each topic."""
+    rows: dict[tuple[str, str], dict] = {}
+    for v in values:
+        row = rows.setdefault(
+            (v["topic"], v["variable"]),
+            {"topic": v["topic"], "variable": v["variable"], "count": None, "share": None, "nation_share": None},
+        )
+        if v["source"] == CENSUS_RELIGION_SOURCE:
+            row["count"] = v["value"]
+        else:
+            row["share"], row["nation_share"] = v["value"], v["nation_value"]
+    return sorted(rows.values(), key=lambda r: (r["topic"] != "Religion", r["topic"], -(r["share"] or 0)))
 
 
 # --- the scatter: Labour's share change against the Muslim share of residents ------------------------------------

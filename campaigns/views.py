@@ -43,7 +43,16 @@ def _election(slug: str) -> Election:
 def summary(request: HttpRequest, slug: str) -> HttpResponse:
     election = _election(slug)
     data = selectors.election_summary(election=election)
-    return render(request, "campaigns/summary.html", {"election": election, "summary": data})
+    # The page lists the parties that won a seat or 1% of the vote; the dozens of others share one row.
+    shown = [p for p in data["parties"] if p["seats"] or (p["share"] or 0) >= 0.01]
+    rest = [p for p in data["parties"] if p not in shown]
+    others = None
+    if rest:
+        votes = sum(p["votes"] for p in rest)
+        others = {"count": len(rest), "votes": votes, "share": votes / data["votes"] if data["votes"] else None}
+    return render(
+        request, "campaigns/summary.html", {"election": election, "summary": data, "shown": shown, "others": others}
+    )
 
 
 def endorsed(request: HttpRequest, slug: str) -> HttpResponse:

@@ -64,3 +64,19 @@ def test_labour_share_change_falls_as_the_muslim_share_rises(real_2024, django_a
     assert fit.n == 575
     assert fit.slope < 0
     assert fit.r == pytest.approx(-0.75, abs=0.01)
+
+
+def test_the_hex_map_has_north_at_the_top_and_a_key(real_2024):
+    from campaigns import charts
+
+    seats = selectors.hexmap_seats(election=real_2024, colour_by="winner")
+    drawn = charts.hex_map(seats, colour_by="winner")
+
+    def top(code: str) -> float:
+        hexagon = next(h for h in drawn["hexes"] if h["code"] == code)
+        return min(float(point.split(",")[1]) for point in hexagon["points"].split())
+
+    # Orkney and Shetland (HexJSON r grows northwards) is drawn above St Ives.
+    assert top("S14000051") < top("E14001511")
+    assert drawn["legend"][0] == {"label": "Lab", "colour": "#E4003B", "count": 411}
+    assert sum(item["count"] for item in drawn["legend"]) == 650

@@ -35,6 +35,9 @@ def test_public_summary_page(real_2024, django_assert_num_queries):
     assert "650 seats declared" in html
     assert "59.8%" in html
     assert '<td class="num">411</td>' in html
+    # Parties with a seat or 1% of the vote have a row each; the rest share one.
+    assert "82 other parties" in html and "Monster Raving Loony" not in html
+    assert '<td class="num">9,708,716</td>' in html
 
 
 def test_public_endorsements_and_name_search(endorsed_ilford):
@@ -130,7 +133,8 @@ def test_seat_page_chart_and_endorsement_actions(
     with django_assert_num_queries(9):
         response = client.get(f"/organise/{SLUG}/seats/E14001300/")
     html = response.content.decode()
-    assert "<svg" in html and "majority 528" in html and "notional Lab majority 9030" in html
+    assert "<svg" in html and "majority 528" in html and "notional Lab majority 9,030" in html
+    assert "54.1% notional" in html and "Muslim residents 30.6%" in html and "\u221220.8" in html
     candidacy = Candidacy.objects.get(election=real_2024, constituency__code="E14001300", person__surname="Mohamad")
     client.post(f"/organise/{SLUG}/seats/E14001300/", {"action": "propose", "candidacy": candidacy.pk, "reason": "x"})
     client.post(f"/organise/{SLUG}/seats/E14001300/", {"action": "endorse", "reason": "mine"})
