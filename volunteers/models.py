@@ -311,6 +311,12 @@ class Shift(models.Model):
         return self.title or f"{self.kind_label}, {self.constituency.name}"
 
     @property
+    def when(self) -> str:
+        """``Sat 6 Dec, 10:00-12:30`` (an en dash) in UK time: cheaper in lists than two template date filters."""
+        start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        return f"{start:%a} {start.day} {start:%b}, {start:%H:%M}\u2013{end:%H:%M}"
+
+    @property
     def duration_hours(self) -> Decimal:
         return Decimal((self.ends_at - self.starts_at).total_seconds() / 3600).quantize(Decimal("0.01"))
 
