@@ -3,6 +3,8 @@ selectors read."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from allauth.account.utils import complete_signup
 from allauth.core import ratelimit
 from django.conf import settings
@@ -166,7 +168,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         Signup.objects.filter(
             volunteer_id=profile.user_id,
             status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.ATTENDED),
-            shift__ends_at__gt=timezone.now() - timezone.timedelta(days=30),
+            shift__ends_at__gt=timezone.now() - dt.timedelta(days=30),
         )
         .select_related("shift__constituency")
         .order_by("shift__starts_at")
@@ -274,9 +276,7 @@ def lead_shifts(request: HttpRequest) -> HttpResponse:
     """Shifts the signed-in lead or organiser runs today and next."""
     now = timezone.now()
     shifts = selectors.shifts_with_places(
-        scope.restrict(Shift.objects.all(), request.user, "change").filter(
-            ends_at__gt=now - timezone.timedelta(hours=12)
-        )
+        scope.restrict(Shift.objects.all(), request.user, "change").filter(ends_at__gt=now - dt.timedelta(hours=12))
     ).select_related("constituency")[:30]
     return render(request, "volunteers/lead_shifts.html", {"shifts": shifts})
 
