@@ -294,7 +294,8 @@ def _signup_create_locked(*, shift_id: int, volunteer: User, allow_overlap: bool
     if shift.ends_at <= timezone.now():
         raise SignupError("This shift is over.", code="shift_over")
     existing = Signup.objects.filter(shift=shift, volunteer=volunteer).first()
-    if existing and existing.status in ACTIVE_STATUSES:
+    if existing and existing.status != SignupStatus.CANCELLED:
+        # (A no-show is kept too: the lead can still mark them there if they come late.)
         raise SignupError("You are already signed up for this shift.", code="already_signed_up")
     if not allow_overlap and (overlapping := _overlapping_shifts(volunteer=volunteer, shift=shift)):
         raise OverlapWarning(overlapping)
