@@ -18,7 +18,7 @@ class ElectionViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Election.objects.order_by("-date")
     serializer_class = serializers.ElectionSerializer
     lookup_field = "slug"
-    lookup_value_regex = r"[^/]+"
+    lookup_value_regex = r"[-a-zA-Z0-9_.]+"
 
     @extend_schema(responses=serializers.SummarySerializer)
     @action(detail=True, methods=["get"])
@@ -41,6 +41,7 @@ class SeatViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Constituency.objects.order_by("name")
     serializer_class = serializers.SeatSerializer
     lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z0-9]{1,9}"
     filterset_class = SeatFilter
 
 

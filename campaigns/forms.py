@@ -32,7 +32,7 @@ class SeatFilterForm(forms.Form):
 class EndorsementActionForm(forms.Form):
     ACTIONS = [("propose", "Propose"), ("review", "Put under review"), ("endorse", "Endorse"), ("withdraw", "Withdraw")]
     action = forms.ChoiceField(choices=ACTIONS)
-    candidacy = forms.IntegerField(required=False)
+    candidacy = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     statement = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Public statement")
 

@@ -1,17 +1,39 @@
 """Page routes of the campaigns app: public pages under /elections/, organiser pages under /organise/."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from campaigns import views
 
+
+class ElectionSlugConverter:
+    """A Democracy Club election id (``parl.2024-07-04``); anything else is not a page (404, not a query)."""
+
+    regex = r"[-a-zA-Z0-9_.]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class SeatCodeConverter(ElectionSlugConverter):
+    """An ONS constituency code such as ``E14001300``."""
+
+    regex = r"[A-Za-z0-9]{1,9}"
+
+
+register_converter(ElectionSlugConverter, "election")
+register_converter(SeatCodeConverter, "seat_code")
+
 app_name = "campaigns"
 urlpatterns = [
-    path("elections/<str:slug>/", views.summary, name="summary"),
-    path("elections/<str:slug>/endorsements/", views.endorsed, name="endorsed"),
+    path("elections/<election:slug>/", views.summary, name="summary"),
+    path("elections/<election:slug>/endorsements/", views.endorsed, name="endorsed"),
     path("endorsements/find/", views.find_endorsement, name="find"),
-    path("organise/<str:slug>/seats/", views.seat_list, name="seats"),
-    path("organise/<str:slug>/seats/<str:code>/", views.seat_detail, name="seat"),
-    path("organise/<str:slug>/map/", views.hex_map, name="map"),
-    path("organise/<str:slug>/scatter/", views.scatter, name="scatter"),
-    path("organise/<str:slug>/targets/", views.targets, name="targets"),
+    path("organise/<election:slug>/seats/", views.seat_list, name="seats"),
+    path("organise/<election:slug>/seats/<seat_code:code>/", views.seat_detail, name="seat"),
+    path("organise/<election:slug>/map/", views.hex_map, name="map"),
+    path("organise/<election:slug>/scatter/", views.scatter, name="scatter"),
+    path("organise/<election:slug>/targets/", views.targets, name="targets"),
 ]

@@ -33,6 +33,11 @@ def organiser_required(view):
     return wrapper
 
 
+def _text_param(request: HttpRequest, name: str, length: int, *, default: str = "") -> str:
+    """A free-text query parameter, trimmed to ``length``; NUL characters (which PostgreSQL refuses) dropped."""
+    return request.GET.get(name, default).replace("\x00", "").strip()[:length]
+
+
 def _election(slug: str) -> Election:
     return get_object_or_404(Election, slug=slug)
 
@@ -67,7 +72,7 @@ def endorsed(request: HttpRequest, slug: str) -> HttpResponse:
 def find_endorsement(request: HttpRequest) -> HttpResponse:
     """Who does the campaign endorse where I live: by constituency name or by postcode."""
     election = selectors.election_list().first()
-    query = request.GET.get("q", "").strip()[:100]
+    query = _text_param(request, "q", 100)
     problem, matches = None, []
     if query and election:
         seats = Constituency.objects.all()
@@ -168,8 +173,8 @@ def hex_map(request: HttpRequest, slug: str) -> HttpResponse:
     colour_by = request.GET.get("colour", "winner")
     if colour_by not in MAP_COLOURINGS:
         colour_by = "winner"
-    variable = request.GET.get("variable", "Muslim")[:200]
-    source = request.GET.get("source", selectors.MUSLIM[0])[:50]
+    variable = _text_param(request, "variable", 200, default="Muslim")
+    source = _text_param(request, "source", 50, default=selectors.MUSLIM[0])
     seats = selectors.hexmap_seats(election=election, colour_by=colour_by, source=source, variable=variable)
     return render(
         request,
