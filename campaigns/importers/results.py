@@ -141,31 +141,33 @@ def detect_kind(table: CsvTable) -> str | None:
 
 
 class _SeatReader:
-    """Reads and checks the seat columns of each row; a code, name or country seen good once is not checked again."""
+    """Reads and checks the seat columns of each row. A by-candidate file repeats a seat on each of its rows, so
+    the raw (code, name, country) cells of a good row are remembered and the next row like it costs one lookup."""
 
     def __init__(self, check: RowChecker, known: set[str] | None, at: dict[str, int]):
         self.check = check
         self.known = known
         self.at = at
-        self.good_codes: set[str] = set()
+        self.i_code, self.i_name, self.i_country = at["ons_id"], at["constituency_name"], at["country_name"]
+        self.good: dict[tuple[str, str, str], str] = {}
         self.seats: dict[str, SeatRow] = {}
 
     def read(self, number: int, row: list[str]) -> str | None:
         """The row's constituency code, or None (the problems recorded) when its seat columns are bad."""
+        cells = (row[self.i_code], row[self.i_name], row[self.i_country])
+        code = self.good.get(cells)
+        if code is not None:
+            return code
         at, check = self.at, self.check
-        code = row[at["ons_id"]].strip().upper()
-        if code not in self.good_codes:
-            if check.code(number, row, "ons_id", known=self.known) is None:
-                code = None
-            else:
-                self.good_codes.add(code)
-        name = row[at["constituency_name"]].strip()
+        code = check.code(number, row, "ons_id", known=self.known)
+        name = cells[1].strip()
         if not name:
             check.add(number, "constituency_name", "is empty")
-        country = row[at["country_name"]].strip()
+        country = cells[2].strip()
         nation = NATIONS.get(country.lower()) if country else None
         if country and nation is None:
             check.add(number, "country_name", f"'{country}' is not England, Wales, Scotland or Northern Ireland")
+            return None
         if code is None or not name:
             return None
         if code not in self.seats:
@@ -177,6 +179,7 @@ class _SeatReader:
                 region_name=row[at["region_name"]].strip(),
                 constituency_type=row[at["constituency_type"]].strip(),
             )
+        self.good[cells] = code
         return code
 
 
