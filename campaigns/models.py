@@ -44,7 +44,7 @@ class Constituency(models.Model):
     region_name = models.CharField(max_length=100, blank=True)
     constituency_type = models.CharField(max_length=20, blank=True)
     hex_q = models.IntegerField(null=True, blank=True, help_text="hex map column (odd-r layout)")
-    hex_r = models.IntegerField(null=True, blank=True, help_text="hex map row (odd-r layout; north is negative)")
+    hex_r = models.IntegerField(null=True, blank=True, help_text="hex map row (odd-r layout; grows northwards)")
 
     class Meta:
         ordering = ["name"]
