@@ -160,13 +160,14 @@ def election_for_slug(slug: str, *, name: str | None = None) -> Election:
 
 
 def person_key(candidate: CandidateRow, election: Election) -> str:
+    """A candidate's ``Person.key``: their Democracy Club id, else their name within this election and seat."""
     if candidate.dc_person_id:
         return f"dc:{candidate.dc_person_id}"
     return f"name:{election.slug}:{candidate.code}:{name_key(candidate.full_name)}"
 
 
 # One results import at a time (the feed and an upload); the joins are over whole sets, so hash joins, whatever
-# the statistics of freshly loaded tables suggest (for the rest of the transaction).
+# the statistics of freshly loaded tables suggest (until the import ends: see RESET_PLANNER_SQL).
 STAGE_SQL = """
 SELECT pg_advisory_xact_lock(hashtext('campaigns.results_import'));
 SET LOCAL enable_nestloop = off;
@@ -181,6 +182,7 @@ CREATE TEMP TABLE results_stage_candidate (
     person_key text, name text, first_name text, surname text, gender text, dc_person_id integer, votes integer
 ) ON COMMIT DROP;
 """
+RESET_PLANNER_SQL = "RESET enable_nestloop"
 SEAT_STAGE_COLUMNS = (
     "code, name, nation, region_code, region_name, constituency_type, electorate, valid_votes, invalid_votes, "
     "majority, result_text, first_party, second_party, declared_at"
@@ -434,7 +436,6 @@ def results_import(
             rows=(_seat_stage_row(seat, seat_results.get(code)) for code, seat in seats.items()),
         )
         if candidates:
-            slug = election.slug
             copy_rows(
                 cursor,
                 table="results_stage_candidate",
@@ -447,7 +448,7 @@ def results_import(
                         c.party_name,
                         c.party_abbreviation,
                         c.ec_party_id,
-                        f"dc:{c.dc_person_id}" if c.dc_person_id else f"name:{slug}:{c.code}:{name_key(c.full_name)}",
+                        person_key(c, election),
                         c.full_name,
                         c.first_name,
                         c.surname,
@@ -527,6 +528,7 @@ def results_import(
             cursor.execute(REMOVE_UNLISTED_RESULTS_SQL, params)
             results.deleted = cursor.rowcount
         report.tables["results"] = results
+        cursor.execute(RESET_PLANNER_SQL)  # the caller's transaction may go on to other queries
     return report
 
 
