@@ -1,10 +1,12 @@
-"""Sending outbox rows, each at most once.
+"""Sending outbox rows, each once.
 
 Each row is sent in a transaction of its own that holds the row's lock (``SELECT … FOR UPDATE SKIP
 LOCKED``) from before the send until it is marked sent: a second task for the same row skips it (locked, or
 no longer pending), and a worker that dies mid-send leaves the row pending (its transaction rolls back) for
-the redelivered task. Consent and preferences are read in that same locking query, at the moment of the
-send, so a withdrawal or an unsubscribe is honoured from the moment it commits.
+the redelivered task. The one window in which a crash repeats a send is between the mail server's "250 OK"
+and the commit a moment later (SMTP cannot do better, RFC 1047); the Message-ID comes from the row, so a
+receiving system can recognise such a repeat. Consent and preferences are read in the same locking query,
+at the moment of the send, so a withdrawal or an unsubscribe is honoured from the moment it commits.
 """
 
 from __future__ import annotations

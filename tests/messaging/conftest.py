@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import email
 import json
+import os
 import socket
 import threading
 import time
@@ -178,19 +179,35 @@ def sms_gateway(settings) -> Iterator[SMSGateway]:
         yield gateway
 
 
+def _broker_in_database(url: str, database: int) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
+
+
 @pytest.fixture
 def start_worker(transactional_db, settings) -> Iterator[Callable[..., WorkerProcess]]:
-    """Start real worker processes on a queue of this test's own, with extra environment (EMAIL_URL, …)."""
+    """Start real worker processes on a queue of this test's own, with extra environment (EMAIL_URL, …).
+
+    The broker is a Redis database of these tests' own (``MESSAGING_TEST_REDIS_DB``, default 13): the cache
+    shares the project's database, and a ``cache.clear()`` in any test run on the machine (FLUSHDB) would
+    otherwise empty this test's queue mid-run."""
     from organiser.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    broker_url = _broker_in_database(settings.CELERY_BROKER_URL, int(os.environ.get("MESSAGING_TEST_REDIS_DB", 13)))
+    previous_url = app.conf.broker_url
+    app.conf.broker_url = broker_url
+    app._pool, app.amqp._producer_pool = None, None  # the next publish connects to broker_url
     app.conf.task_default_queue = queue
     workers: list[WorkerProcess] = []
 
     def start(concurrency: int = 2, **extra: str) -> WorkerProcess:
         env = worker_environment(queue, MESSAGING_TEST_QUEUE=queue, **extra)
         env["DJANGO_SETTINGS_MODULE"] = "tests.messaging.worker_settings"
+        env["CELERY_BROKER_URL"] = broker_url
         worker = WorkerProcess(queue, env, concurrency=concurrency)
         worker.start()
         workers.append(worker)
@@ -202,3 +219,5 @@ def start_worker(transactional_db, settings) -> Iterator[Callable[..., WorkerPro
         for worker in workers:
             worker.stop()
         app.conf.task_default_queue = "celery"
+        app.conf.broker_url = previous_url
+        app._pool, app.amqp._producer_pool = None, None
