@@ -129,3 +129,22 @@ def test_short_shift_scan_skips_shifts_without_a_lead_or_far_off():
         ends_at=dt.datetime(2030, 1, 1, 12, tzinfo=LONDON),
     )
     assert reminders_queue_due() == []
+
+
+def test_rows_whose_task_was_lost_are_queued_again_after_an_hour(django_capture_on_commit_callbacks):
+    from django.db import transaction
+    from django.utils import timezone
+
+    from messaging import services
+    from messaging.reminders import outbox_requeue_stale
+
+    volunteer = volunteer_with_consent()
+    signup = SignupFactory(volunteer=volunteer)
+    with transaction.atomic():
+        [outbox_id] = services.signup_made(signup)
+    assert outbox_requeue_stale() == 0  # just written: its task is on its way
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert outbox_requeue_stale(now=timezone.now() + dt.timedelta(hours=2)) == 1
+    assert len(callbacks) == 1
+    Outbox.objects.filter(pk=outbox_id).update(attempts=1)  # a retry is waiting in the broker: left to it
+    assert outbox_requeue_stale(now=timezone.now() + dt.timedelta(hours=2)) == 0
