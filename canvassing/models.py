@@ -193,8 +193,15 @@ class Elector(models.Model):
 
     scope_register_path = "campaign"
 
-    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="electors")
-    polling_district = models.ForeignKey(PollingDistrict, on_delete=models.CASCADE, related_name="electors")
+    # No database foreign-key constraints here: a register of a million rows is written set-based, and a
+    # per-row referential check would cost more than the whole COPY. The importer resolves both ids in SQL
+    # from the same campaign, and every delete of a campaign or district removes its electors first.
+    campaign = models.ForeignKey(
+        CandidateCampaign, on_delete=models.CASCADE, related_name="electors", db_constraint=False, db_index=False
+    )
+    polling_district = models.ForeignKey(
+        PollingDistrict, on_delete=models.CASCADE, related_name="electors", db_constraint=False, db_index=False
+    )
     number = models.PositiveIntegerField()
     suffix = models.PositiveSmallIntegerField(default=0)
     markers = models.CharField(max_length=10, blank=True)
@@ -217,23 +224,17 @@ class Elector(models.Model):
     current_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     current_outcome_at = models.DateTimeField(null=True, blank=True)
     current_intention = models.ForeignKey(
-        IntentionCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        IntentionCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     current_intention_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["polling_district__code", "number", "suffix"]
         constraints = [
-            # Deferred so that an alteration can swap reissued numbers inside one statement.
-            models.UniqueConstraint(
-                fields=["polling_district", "number", "suffix"],
-                name="unique_elector_number",
-                deferrable=models.Deferrable.DEFERRED,
-            )
+            models.UniqueConstraint(fields=["polling_district", "number", "suffix"], name="unique_elector_number")
         ]
         indexes = [
             models.Index(fields=["campaign", "polling_district", "street", "house_number"], name="elector_walk_order"),
-            models.Index(fields=["campaign", "property_key"], name="elector_property"),
         ]
 
     def __str__(self) -> str:

@@ -296,7 +296,7 @@ def _stage(cursor, binary: BinaryIO, encoding: str, saved: list[RegisterLayout])
 
 
 def _number_sql(layout: Layout) -> tuple[str, str, str]:
-    """SQL expressions for the district letters, number and suffix of a staging row ``s``."""
+    """SQL expressions for the district letters, number and suffix (as text) of a staging row ``s``."""
     if layout.combined_number:
         match = f"regexp_match(upper(trim(s.number)), '{COMBINED_NUMBER_SQL}')"
         return f"({match})[1]", f"({match})[2]", f"coalesce(({match})[3], '0')"
@@ -304,139 +304,154 @@ def _number_sql(layout: Layout) -> tuple[str, str, str]:
 
 
 def _checks(cursor, layout: Layout) -> list[Problem]:
+    """Every bad row, in one scan of the staging table (plus one aggregate for duplicates)."""
     district, number, suffix = _number_sql(layout)
     h = layout.header
-    checks = [
-        ("trim(s.number) = ''", h("number"), "'missing elector number'"),
-    ]
+    known = "".join(KNOWN_MARKERS)
+    # (condition on a staging row s, column, message format with {} for the value, value expression)
+    checks = [("trim(s.number) = ''", h("number"), "missing elector number", "''")]
     if layout.combined_number:
         checks.append(
             (
                 f"trim(s.number) <> '' AND upper(trim(s.number)) !~ '{COMBINED_NUMBER_SQL}'",
                 h("number"),
-                "format('malformed elector number ''%%s'' (expected like KA-124 or KA-124/1)', s.number)",
+                "malformed elector number '{}' (expected like KA-124 or KA-124/1)",
+                "s.number",
             )
         )
     else:
         checks += [
-            ("trim(s.polling_district) = ''", h("polling_district"), "'missing polling district'"),
+            ("trim(s.polling_district) = ''", h("polling_district"), "missing polling district", "''"),
             (
                 f"trim(s.polling_district) <> '' AND upper(trim(s.polling_district)) !~ '{DISTRICT_SQL}'",
                 h("polling_district"),
-                "format('malformed polling district ''%%s''', s.polling_district)",
+                "malformed polling district '{}'",
+                "s.polling_district",
             ),
             (
                 "trim(s.number) <> '' AND trim(s.number) !~ '^[0-9]{1,9}$'",
                 h("number"),
-                "format('malformed elector number ''%%s''', s.number)",
+                "malformed elector number '{}'",
+                "s.number",
             ),
-            (
-                "trim(s.suffix) !~ '^[0-9]{0,4}$'",
-                h("suffix"),
-                "format('malformed elector number suffix ''%%s''', s.suffix)",
-            ),
+            ("trim(s.suffix) !~ '^[0-9]{0,4}$'", h("suffix"), "malformed elector number suffix '{}'", "s.suffix"),
         ]
     if "postcode" in layout.columns:
         checks.append(
             (
-                f"trim(s.postcode) <> '' AND upper(regexp_replace(s.postcode, '\\s+', ' ', 'g')) !~ '{POSTCODE_SQL}'",
+                f"s.postcode <> '' AND upper(trim(s.postcode)) !~ '{POSTCODE_SQL}'",
                 h("postcode"),
-                "format('malformed postcode ''%%s''', s.postcode)",
+                "malformed postcode '{}'",
+                "s.postcode",
             )
         )
     if "markers" in layout.columns:
-        known = "".join(KNOWN_MARKERS)
-        unknown = f"regexp_replace(upper(s.markers), '[^A-Z]|[{known}]', '', 'g')"
-        checks.append((f"{unknown} <> ''", h("markers"), f"format('unknown marker ''%%s''', {unknown})"))
+        unknown = f"translate(upper(s.markers), '{known} ,;/', '')"
+        checks.append((f"s.markers <> '' AND {unknown} <> ''", h("markers"), "unknown marker '{}'", unknown))
     if layout.kind == Kind.ALTERATIONS:
-        checks.append(
-            (
-                f"({CHANGE_SQL}) IS NULL",
-                h("change"),
-                "format('unknown add/change/delete indicator ''%%s''', s.change)",
-            )
-        )
+        checks.append((f"({CHANGE_SQL}) IS NULL", h("change"), "unknown add/change/delete indicator '{}'", "s.change"))
     if layout.kind == Kind.ABSENT_VOTERS:
-        checks.append(
-            (f"({ABSENT_SQL}) IS NULL", h("absent_type"), "format('unknown absent voter type ''%%s''', s.absent_type)")
-        )
-    select = " UNION ALL ".join(
-        f"SELECT s.row_no, %s, {message} FROM register_staging s WHERE {condition}"  # noqa: S608
-        for condition, _, message in checks
-    )
-    cursor.execute(select, [column for _, column, _ in checks])
-    found = [Problem(row, column, message) for row, column, message in cursor.fetchall()]
-    # Duplicates: every row of a repeated elector number, naming the first one.
-    deleting = f", ({CHANGE_SQL}) = 'delete'" if layout.kind == Kind.ALTERATIONS else ""
-    valid_number = f"{number} ~ '^[0-9]{{1,9}}$'" if not layout.combined_number else f"{number} IS NOT NULL"
+        checks.append((f"({ABSENT_SQL}) IS NULL", h("absent_type"), "unknown absent voter type '{}'", "s.absent_type"))
+    flags = ", ".join(f"({condition}), {value}" for condition, _, _, value in checks)
     cursor.execute(
-        f"""
-        SELECT row_no, elector, first_row FROM (
-            SELECT s.row_no, {district} || '-' || ({number})::bigint || CASE WHEN {suffix}::int > 0
-                   THEN '/' || {suffix}::int ELSE '' END AS elector,
-                   min(s.row_no) OVER w AS first_row, count(*) OVER w AS copies
-            FROM register_staging s
-            WHERE {valid_number} AND {suffix} ~ '^[0-9]{{1,4}}$'
-            WINDOW w AS (PARTITION BY {district}, {number}::bigint, {suffix}::int{deleting})
-        ) d WHERE copies > 1 AND row_no > first_row
-        """  # noqa: S608
+        f"SELECT s.row_no, {flags} FROM register_staging s WHERE "  # noqa: S608 (fixed fragments)
+        + " OR ".join(f"({condition})" for condition, _, _, _ in checks)
+        + " ORDER BY s.row_no"
     )
-    found += [
-        Problem(row, h("number"), f"duplicate elector number {elector} (first on row {first})")
-        for row, elector, first in cursor.fetchall()
-    ]
+    found = []
+    for row in cursor.fetchall():
+        for index, (_, column, message, _) in enumerate(checks):
+            if row[1 + 2 * index]:
+                found.append(Problem(row[0], column, message.format(row[2 + 2 * index])))
+    # Duplicates: every row of a repeated elector number after the first (a hash aggregate, no sort).
+    valid = f"{number} ~ '^[0-9]{{1,9}}$'" if not layout.combined_number else f"{number} IS NOT NULL"
+    deleting = f", ({CHANGE_SQL}) = 'delete'" if layout.kind == Kind.ALTERATIONS else ""
+    cursor.execute(
+        f"""SELECT {district}, ({number})::bigint, ({suffix})::int, array_agg(s.row_no ORDER BY s.row_no)
+            FROM register_staging s WHERE {valid} AND {suffix} ~ '^[0-9]{{1,4}}$'
+            GROUP BY {district}, ({number})::bigint, ({suffix})::int{deleting}
+            HAVING count(*) > 1"""  # noqa: S608 (fixed fragments)
+    )
+    for code, elector, extra, rows in cursor.fetchall():
+        written = f"{code}-{elector}" + (f"/{extra}" if extra else "")
+        found += [
+            Problem(row, h("number"), f"duplicate elector number {written} (first on row {rows[0]})")
+            for row in rows[1:]
+        ]
     return found
 
 
 # --- writes ---------------------------------------------------------------------------------------------
 
-_ADDRESS = "concat_ws('|', " + ", ".join(f"nullif(trim(s.address_{i}), '')" for i in range(1, 7)) + ")"
-_FLAT_LINE = r"(?:flat|apartment|apt|unit|room|maisonette)\M"
-_DOOR = r"(?:^|\|)([0-9]+[A-Za-z]?(?:-[0-9]+)? [^|]+)"
+_FLAT_PREFIXES = "['flat ', 'unit ', 'room ', 'apt ', 'apartment ', 'maisonette ']"
 
 
 def _incoming_sql(layout: Layout) -> str:
-    """SELECT the staging rows as electors: numbers, names, address lines and the derived walk fields."""
+    """SELECT the staging rows as electors, with the walk fields derived from the address by plain string
+    functions (a regular expression per row per field would cost more than the COPY itself):
+
+    - the *door line* is the first of the first three address lines that starts with a digit
+      (``12 High Street``, ``12A High Street``); ``house_number`` is its leading number and ``street`` the rest;
+    - a first line ``Flat 3`` (or unit, room, apartment, maisonette) is the ``flat``; the flats of a block share
+      its door line, so street and house number;
+    - without a numbered line (``Rose Cottage``, ``Mill Lane``) the street is the second line;
+    - ``property_key`` (the household) is every address line and the postcode, upper case, without spaces.
+    """
     district, number, suffix = _number_sql(layout)
     if "name" in layout.columns:
         surname = "trim(split_part(s.name, ',', 1))"
         forenames = "CASE WHEN strpos(s.name, ',') > 0 THEN trim(substr(s.name, strpos(s.name, ',') + 1)) ELSE '' END"
     else:
         surname, forenames = "trim(s.surname)", "trim(s.forenames)"
-    postcode = "regexp_replace(upper(regexp_replace(s.postcode, '\\s', '', 'g')), '^(.+)([0-9][A-Z]{2})$', '\\1 \\2')"
     change = f"({CHANGE_SQL})" if layout.kind == Kind.ALTERATIONS else "'add'"
+    lines = ", ".join(f"trim(s.address_{i}) AS address_{i}" for i in range(1, 7))
     return f"""
-        SELECT s.row_no, pd.id AS pd_id, ({number})::int AS number, ({suffix})::int AS suffix,
-               upper(regexp_replace(s.markers, '[^A-Za-z]', '', 'g')) AS markers,
-               nullif(s.attainer_date, '')::date AS attainer_date,
-               {surname} AS surname, {forenames} AS forenames,
-               {", ".join(f"trim(s.address_{i}) AS address_{i}" for i in range(1, 7))},
-               {postcode} AS postcode, a.address, a.door, {change} AS change
-        FROM register_staging s
-        JOIN canvassing_pollingdistrict pd ON pd.campaign_id = %(campaign)s AND pd.code = {district}
-        CROSS JOIN LATERAL (SELECT {_ADDRESS} AS address,
-                                   substring({_ADDRESS} FROM '{_DOOR}') AS door) a
-    """  # noqa: S608
+        SELECT x.row_no, x.pd_id, x.number, x.suffix, x.markers, x.attainer_date, x.surname, x.forenames,
+               x.address_1, x.address_2, x.address_3, x.address_4, x.address_5, x.address_6, x.postcode,
+               upper(CASE WHEN x.door <> '' THEN substr(x.door, strpos(x.door, ' ') + 1)
+                          WHEN x.flat_line <> '' THEN coalesce(nullif(x.address_3, ''), x.address_2)
+                          ELSE coalesce(nullif(x.address_2, ''), x.address_1) END) AS street,
+               CASE WHEN x.door <> '' THEN substring(x.door FROM '^[0-9]{{1,6}}')::int END AS house_number,
+               CASE WHEN x.flat_line <> '' THEN substr(x.flat_line, strpos(x.flat_line, ' ') + 1) ELSE '' END
+                   AS flat,
+               CASE WHEN x.address = '' THEN ''
+                    ELSE upper(translate(x.address, ' ,.''-', '')) || '|' || replace(x.postcode, ' ', '') END
+                   AS property_key,
+               x.change
+        FROM (
+            SELECT y.*,
+                   CASE WHEN lower(split_part(y.address_1, ' ', 1)) || ' ' = ANY(ARRAY{_FLAT_PREFIXES})
+                        THEN y.address_1 ELSE '' END AS flat_line,
+                   CASE WHEN ascii(y.address_1) BETWEEN 48 AND 57 THEN y.address_1
+                        WHEN ascii(y.address_2) BETWEEN 48 AND 57 THEN y.address_2
+                        WHEN ascii(y.address_3) BETWEEN 48 AND 57 THEN y.address_3 ELSE '' END AS door,
+                   concat_ws('|', nullif(y.address_1, ''), nullif(y.address_2, ''), nullif(y.address_3, ''),
+                             nullif(y.address_4, ''), nullif(y.address_5, ''), nullif(y.address_6, '')) AS address
+            FROM (
+                SELECT s.row_no, pd.id AS pd_id, ({number})::int AS number, ({suffix})::int AS suffix,
+                       upper(translate(s.markers, ' ,;/', '')) AS markers,
+                       nullif(s.attainer_date, '')::date AS attainer_date,
+                       {surname} AS surname, {forenames} AS forenames, {lines},
+                       CASE WHEN length(p.postcode) >= 5 THEN left(p.postcode, -3) || ' ' || right(p.postcode, 3)
+                            ELSE p.postcode END AS postcode,
+                       {change} AS change
+                FROM register_staging s
+                JOIN canvassing_pollingdistrict pd ON pd.campaign_id = %(campaign)s AND pd.code = {district}
+                CROSS JOIN LATERAL (SELECT upper(replace(s.postcode, ' ', '')) AS postcode) p
+            ) y
+        ) x
+    """  # noqa: S608 (fixed fragments)
 
 
-_DERIVED = f"""
-    upper(coalesce(regexp_replace(i.door, '^[0-9]+[A-Za-z]?(?:-[0-9]+)? +', ''),
-                   nullif(split_part(regexp_replace(i.address, '(?i)^{_FLAT_LINE}[^|]*\\|?', ''), '|', 2), ''),
-                   split_part(regexp_replace(i.address, '(?i)^{_FLAT_LINE}[^|]*\\|?', ''), '|', 1))),
-    substring(i.door FROM '^[0-9]{{1,6}}')::int,
-    coalesce(substring(i.address FROM '(?i)^{_FLAT_LINE}\\.? *([^|]*)'), ''),
-    CASE WHEN i.address = '' THEN '' ELSE upper(regexp_replace(i.address || '|' || i.postcode, '[^A-Za-z0-9|]', '',
-         'g')) END
-"""
 _ELECTOR_COLUMNS = (
     "polling_district_id, number, suffix, markers, attainer_date, surname, forenames, "
     + ", ".join(f"address_{i}" for i in range(1, 7))
-    + ", postcode"
+    + ", postcode, street, house_number, flat, property_key"
 )
 _ELECTOR_VALUES = (
     "i.pd_id, i.number, i.suffix, i.markers, i.attainer_date, i.surname, i.forenames, "
     + ", ".join(f"i.address_{i}" for i in range(1, 7))
-    + ", i.postcode"
+    + ", i.postcode, i.street, i.house_number, i.flat, i.property_key"
 )
 _E_COLUMNS = ", ".join(f"e.{column.strip()}" for column in _ELECTOR_COLUMNS.split(","))
 _NEW_ELECTOR_DEFAULTS = "postal_voter, proxy_voter, current_outcome"
@@ -457,88 +472,104 @@ def delete_electors(cursor, ids_sql: str, params: list | None = None) -> int:
 
 def _write_register(cursor, campaign_id: int, layout: Layout, report: RegisterImportReport) -> None:
     params = {"campaign": campaign_id}
-    cursor.execute("DROP TABLE IF EXISTS register_incoming")
+    district, _, _ = _number_sql(layout)
     cursor.execute(
-        f"CREATE TEMPORARY TABLE register_incoming ON COMMIT DROP AS {_incoming_sql(layout)}",
+        f"""SELECT exists(SELECT 1 FROM canvassing_elector e JOIN canvassing_pollingdistrict pd
+                          ON pd.id = e.polling_district_id
+                          WHERE pd.campaign_id = %(campaign)s
+                            AND pd.code IN (SELECT DISTINCT {district} FROM register_staging s))""",  # noqa: S608
         params,
     )
-    cursor.execute("ALTER TABLE register_incoming ADD COLUMN elector_id bigint")
-    cursor.execute("SELECT DISTINCT pd_id FROM register_incoming")
-    district_ids = [row[0] for row in cursor.fetchall()]
-    cursor.execute(
-        "SELECT exists(SELECT 1 FROM canvassing_elector WHERE polling_district_id = ANY(%s))", [district_ids]
-    )
     (existing,) = cursor.fetchone()
-    if existing:
-        # 1. a deletion names its elector by number.
+    if not existing:
+        # A first import of these districts: one INSERT ... SELECT straight from the staging table.
         cursor.execute(
-            """UPDATE register_incoming i SET elector_id = e.id FROM canvassing_elector e
-               WHERE e.polling_district_id = i.pd_id AND e.number = i.number AND e.suffix = i.suffix
-                 AND i.change = 'delete'"""
-        )
-        # 2. the same number and the same name: the same elector.
-        cursor.execute(
-            """UPDATE register_incoming i SET elector_id = e.id FROM canvassing_elector e
-               WHERE e.polling_district_id = i.pd_id AND e.number = i.number AND e.suffix = i.suffix
-                 AND e.surname = i.surname AND e.forenames = i.forenames AND i.change <> 'delete'
-                 AND NOT EXISTS (SELECT 1 FROM register_incoming d WHERE d.elector_id = e.id)"""
-        )
-        # 3. numbers reissued: the same name at the same address, where exactly one pairing exists.
-        cursor.execute(
-            """WITH pairs AS (
-                   SELECT i.row_no, e.id FROM register_incoming i
-                   JOIN canvassing_elector e ON e.campaign_id = %(campaign)s AND e.surname = i.surname
-                        AND e.forenames = i.forenames AND e.address_1 = i.address_1 AND e.postcode = i.postcode
-                   WHERE i.elector_id IS NULL AND i.surname <> '' AND i.change <> 'delete'
-                     AND NOT EXISTS (SELECT 1 FROM register_incoming m WHERE m.elector_id = e.id)
-               ), single AS (
-                   SELECT row_no, min(id) AS id FROM pairs
-                   WHERE id IN (SELECT id FROM pairs GROUP BY id HAVING count(*) = 1)
-                   GROUP BY row_no HAVING count(*) = 1
-               )
-               UPDATE register_incoming i SET elector_id = single.id FROM single WHERE i.row_no = single.row_no""",
+            f"""INSERT INTO canvassing_elector (campaign_id, {_ELECTOR_COLUMNS}, {_NEW_ELECTOR_DEFAULTS})
+                SELECT %(campaign)s, {_ELECTOR_VALUES}, false, false, ''
+                FROM ({_incoming_sql(layout)}) i WHERE i.change <> 'delete'""",  # noqa: S608
             params,
         )
-        # 4. the same number at the same address under a new name (a marriage, a correction).
-        cursor.execute(
-            """UPDATE register_incoming i SET elector_id = e.id FROM canvassing_elector e
-               WHERE e.polling_district_id = i.pd_id AND e.number = i.number AND e.suffix = i.suffix
-                 AND e.address_1 = i.address_1 AND e.postcode = i.postcode
-                 AND i.elector_id IS NULL AND i.change <> 'delete'
-                 AND NOT EXISTS (SELECT 1 FROM register_incoming d WHERE d.elector_id = e.id)"""
-        )
-        cursor.execute(
-            """SELECT count(*) FROM register_incoming i JOIN canvassing_elector e ON e.id = i.elector_id
-               WHERE (e.polling_district_id, e.number, e.suffix) <> (i.pd_id, i.number, i.suffix)"""
-        )
-        report.renumbered = cursor.fetchone()[0]
-        if layout.kind == Kind.ALTERATIONS:
-            report.deleted = delete_electors(
-                cursor, "SELECT elector_id FROM register_incoming WHERE change = 'delete' AND elector_id IS NOT NULL"
-            )
-            cursor.execute("SELECT count(*) FROM register_incoming WHERE change = 'delete' AND elector_id IS NULL")
-            report.not_found = cursor.fetchone()[0]
-        else:
-            report.deleted = delete_electors(
-                cursor,
-                """SELECT e.id FROM canvassing_elector e WHERE e.polling_district_id = ANY(%s)
-                   AND NOT EXISTS (SELECT 1 FROM register_incoming i WHERE i.elector_id = e.id)""",
-                [district_ids],
-            )
-        cursor.execute(
-            f"""UPDATE canvassing_elector e SET ({_ELECTOR_COLUMNS}, street, house_number, flat, property_key)
-                  = ({_ELECTOR_VALUES}, {_DERIVED})
-                FROM register_incoming i
-                WHERE e.id = i.elector_id AND i.change <> 'delete'
-                  AND ({_E_COLUMNS}) IS DISTINCT FROM ({_ELECTOR_VALUES})"""  # noqa: S608
-        )
-        report.updated = cursor.rowcount
-        cursor.execute("SELECT count(*) FROM register_incoming WHERE elector_id IS NOT NULL AND change <> 'delete'")
-        report.unchanged = cursor.fetchone()[0] - report.updated
+        report.created = cursor.rowcount
+        return
+    cursor.execute("DROP TABLE IF EXISTS register_incoming")
+    cursor.execute(f"CREATE TEMPORARY TABLE register_incoming ON COMMIT DROP AS {_incoming_sql(layout)}", params)
+    cursor.execute("ALTER TABLE register_incoming ADD COLUMN elector_id bigint")
+    # Temporary tables are never auto-analysed: without statistics the matching joins plan as nested loops.
+    cursor.execute("ANALYZE register_incoming")
+    cursor.execute("SELECT DISTINCT pd_id FROM register_incoming")
+    district_ids = [row[0] for row in cursor.fetchall()]
+    # 1. a deletion names its elector by number.
     cursor.execute(
-        f"""INSERT INTO canvassing_elector (campaign_id, {_ELECTOR_COLUMNS}, street, house_number, flat,
-                property_key, {_NEW_ELECTOR_DEFAULTS})
-            SELECT %(campaign)s, {_ELECTOR_VALUES}, {_DERIVED}, false, false, ''
+        """UPDATE register_incoming i SET elector_id = e.id FROM canvassing_elector e
+           WHERE e.polling_district_id = i.pd_id AND e.number = i.number AND e.suffix = i.suffix
+             AND i.change = 'delete'"""
+    )
+    # 2. the same number and the same name: the same elector.
+    cursor.execute(
+        """UPDATE register_incoming i SET elector_id = e.id FROM canvassing_elector e
+           WHERE e.polling_district_id = i.pd_id AND e.number = i.number AND e.suffix = i.suffix
+             AND e.surname = i.surname AND e.forenames = i.forenames AND i.change <> 'delete'
+             AND NOT EXISTS (SELECT 1 FROM register_incoming d WHERE d.elector_id = e.id)"""
+    )
+    cursor.execute("ANALYZE register_incoming")
+    # 3. numbers reissued: the same name at the same address, where exactly one pairing exists.
+    cursor.execute(
+        """WITH pairs AS (
+               SELECT i.row_no, e.id FROM register_incoming i
+               JOIN canvassing_elector e ON e.campaign_id = %(campaign)s AND e.surname = i.surname
+                    AND e.forenames = i.forenames AND e.address_1 = i.address_1 AND e.postcode = i.postcode
+               WHERE i.elector_id IS NULL AND i.surname <> '' AND i.change <> 'delete'
+                 AND NOT EXISTS (SELECT 1 FROM register_incoming m WHERE m.elector_id = e.id)
+           ), single AS (
+               SELECT row_no, min(id) AS id FROM pairs
+               WHERE id IN (SELECT id FROM pairs GROUP BY id HAVING count(*) = 1)
+               GROUP BY row_no HAVING count(*) = 1
+           )
+           UPDATE register_incoming i SET elector_id = single.id FROM single WHERE i.row_no = single.row_no""",
+        params,
+    )
+    # 4. the same number at the same address under a new name (a marriage, a correction).
+    cursor.execute(
+        """UPDATE register_incoming i SET elector_id = e.id FROM canvassing_elector e
+           WHERE e.polling_district_id = i.pd_id AND e.number = i.number AND e.suffix = i.suffix
+             AND e.address_1 = i.address_1 AND e.postcode = i.postcode
+             AND i.elector_id IS NULL AND i.change <> 'delete'
+             AND NOT EXISTS (SELECT 1 FROM register_incoming d WHERE d.elector_id = e.id)"""
+    )
+    cursor.execute("ANALYZE register_incoming")
+    if layout.kind == Kind.ALTERATIONS:
+        report.deleted = delete_electors(
+            cursor, "SELECT elector_id FROM register_incoming WHERE change = 'delete' AND elector_id IS NOT NULL"
+        )
+        cursor.execute("SELECT count(*) FROM register_incoming WHERE change = 'delete' AND elector_id IS NULL")
+        report.not_found = cursor.fetchone()[0]
+    else:
+        report.deleted = delete_electors(
+            cursor,
+            """SELECT e.id FROM canvassing_elector e WHERE e.polling_district_id = ANY(%s)
+               AND NOT EXISTS (SELECT 1 FROM register_incoming i WHERE i.elector_id = e.id)""",
+            [district_ids],
+        )
+    # Reissued numbers may swap between electors: move the renumbered out of the way first (suffixes never
+    # reach 20000), so that the unique elector number holds after every statement.
+    cursor.execute(
+        """UPDATE canvassing_elector e SET suffix = e.suffix + 20000 FROM register_incoming i
+           WHERE e.id = i.elector_id AND i.change <> 'delete'
+             AND (e.polling_district_id, e.number, e.suffix) <> (i.pd_id, i.number, i.suffix)"""
+    )
+    report.renumbered = cursor.rowcount
+    cursor.execute(
+        f"""UPDATE canvassing_elector e SET ({_ELECTOR_COLUMNS}) = ({_ELECTOR_VALUES})
+            FROM register_incoming i
+            WHERE e.id = i.elector_id AND i.change <> 'delete'
+              AND ({_E_COLUMNS}) IS DISTINCT FROM ({_ELECTOR_VALUES})"""  # noqa: S608 (fixed fragments)
+    )
+    report.updated = cursor.rowcount
+    cursor.execute("SELECT count(*) FROM register_incoming WHERE elector_id IS NOT NULL AND change <> 'delete'")
+    report.unchanged = cursor.fetchone()[0] - report.updated
+    cursor.execute(
+        f"""INSERT INTO canvassing_elector (campaign_id, {_ELECTOR_COLUMNS}, {_NEW_ELECTOR_DEFAULTS})
+            SELECT %(campaign)s, {_ELECTOR_VALUES}, false, false, ''
             FROM register_incoming i WHERE i.elector_id IS NULL AND i.change <> 'delete'""",  # noqa: S608
         params,
     )
@@ -614,7 +645,6 @@ def register_import(
                     try:
                         with transaction.atomic():
                             _write_register(cursor, campaign.pk, layout, report)
-                            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     except IntegrityError as error:
                         raise ImportRejected(
                             [Problem(None, layout.header("number"), f"elector numbers would clash: {error}")]
