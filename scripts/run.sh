@@ -17,6 +17,8 @@ echo "==> migrating"
 "$PY" manage.py collectstatic --no-input --verbosity 0
 echo "==> loading seats, results and the demo campaign"
 "$PY" manage.py load_demo
+"$PY" manage.py load_demo_volunteers
+"$PY" manage.py load_demo_canvassing
 "$PY" manage.py demo_organiser
 
 pids=()

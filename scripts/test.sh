@@ -13,4 +13,10 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
     echo "Browser tests need Chromium: sudo apt-get install chromium (or set CHROMIUM_PATH)" >&2
   fi
 fi
+# axe-core (accessibility audits in the browser tests), from the npm registry, pinned.
+AXE_VERSION=4.14.1
+if command -v npm >/dev/null && [ ! -f "var/node/node_modules/axe-core/axe.min.js" ]; then
+  echo "==> installing axe-core $AXE_VERSION for the accessibility checks"
+  npm install --silent --no-audit --no-fund --prefix var/node "axe-core@$AXE_VERSION" >/dev/null
+fi
 exec "$VENV/bin/python" -m pytest "$@"

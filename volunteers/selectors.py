@@ -198,6 +198,8 @@ def _run(sql: str, params: dict, *, prepared: bool = False) -> tuple[list[str], 
     ``prepared``: PREPARE it once per database connection and EXECUTE it after, so PostgreSQL plans it once
     (planning this page's query costs more than running it). SQL-level PREPARE because Django's psycopg
     cursors bind parameters on the client, where protocol-level prepared statements are not available."""
+    # Behind PgBouncer's transaction pooling a session-level PREPARE would not survive: plain queries.
+    prepared = prepared and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
     with connection.cursor() as cursor:
         if not prepared:
             cursor.execute(sql, params)
