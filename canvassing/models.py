@@ -322,8 +322,12 @@ class WalkListEntry(models.Model):
 
     scope_register_path = "walk_list__campaign"
 
-    walk_list = models.ForeignKey(WalkList, on_delete=models.CASCADE, related_name="entries")
-    elector = models.ForeignKey(Elector, on_delete=models.CASCADE, related_name="+")
+    # As for electors: tens of thousands of entries are written per cut, so no per-row referential checks;
+    # the services delete entries with their lists and electors.
+    walk_list = models.ForeignKey(
+        WalkList, on_delete=models.CASCADE, related_name="entries", db_constraint=False, db_index=False
+    )
+    elector = models.ForeignKey(Elector, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     position = models.PositiveIntegerField()
 
     class Meta:

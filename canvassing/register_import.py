@@ -629,6 +629,10 @@ def register_import(
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             with transaction.atomic(), connection.cursor() as cursor:
+                # Set-based statements over the whole file: JIT compiling costs more than it saves here, and
+                # the duplicate check and matching joins fit in memory rather than spilling to disk.
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
                 layout, problems, rows = _stage(cursor, file, encoding, saved)
                 problems += _checks(cursor, layout)
                 if problems:

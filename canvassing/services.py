@@ -194,12 +194,14 @@ def registers_destroy_expired(*, today: dt.date | None = None, route: str = "tas
 
 # --- walk lists -----------------------------------------------------------------------------------
 
-#: The walking order of doors: street, odd side up, even side back down, then unnumbered houses; flats in
-#: a block in flat order. ``d`` has street, house_number, flat, property_key, first_number.
-WALK_ORDER = """d.street,
-    CASE WHEN d.house_number IS NULL THEN 2 WHEN mod(d.house_number, 2) = 1 THEN 0 ELSE 1 END,
-    CASE WHEN mod(d.house_number, 2) = 1 THEN d.house_number ELSE -d.house_number END,
-    d.building, nullif(substring(d.flat FROM '[0-9]+'), '')::int, d.flat, d.first_number, d.property_key"""
+#: The walking order of doors over electors ``e``: street, odd side up, even side back down, then unnumbered
+#: houses; flats of a block in flat order; one household (``property_key``) is one door. Text sorts in the "C"
+#: collation (byte order: the walk fields are upper case ASCII), several times faster than the locale's.
+WALK_ORDER = """e.street COLLATE "C",
+    CASE WHEN e.house_number IS NULL THEN 2 WHEN mod(e.house_number, 2) = 1 THEN 0 ELSE 1 END,
+    CASE WHEN mod(e.house_number, 2) = 1 THEN e.house_number ELSE -e.house_number END,
+    nullif(substring(e.flat FROM '^[0-9]{1,6}'), '')::int, e.flat COLLATE "C", e.property_key COLLATE "C"
+"""
 
 WALK_LIST_FILTERS = {
     "not_canvassed": "not yet canvassed",
@@ -265,6 +267,10 @@ def walk_lists_cut(
         "filters": json.dumps({"doors": doors, "filters": filters}),
     }
     with connection.cursor() as cursor:
+        # One statement over the whole seat: JIT compiling would cost more than it saves, and the sorts fit
+        # in memory rather than spilling to disk.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         if replace:
             cursor.execute(
                 "DELETE FROM canvassing_walklistentry WHERE walk_list_id IN (SELECT id FROM canvassing_walklist "  # noqa: S608
@@ -278,51 +284,38 @@ def walk_lists_cut(
         cursor.execute(
             f"""
             WITH chosen AS (
-                SELECT e.id, e.polling_district_id AS pd, e.street, e.house_number, e.flat, e.property_key,
-                       e.number, e.suffix,
-                       e.street || '#' || coalesce(e.house_number::text, e.property_key) AS building
+                SELECT e.id, e.polling_district_id AS pd, e.street, e.number, e.suffix,
+                       e.street || '#' || coalesce(e.house_number::text, e.property_key) AS building,
+                       dense_rank() OVER (PARTITION BY e.polling_district_id ORDER BY {WALK_ORDER}) AS door_no
                 FROM canvassing_elector e
                 WHERE e.campaign_id = %(campaign)s AND e.property_key <> ''
                   AND e.current_outcome NOT IN ('moved', 'do_not_contact') {district_sql} {_filter_sql(filters)}
-            ), doors AS (
-                SELECT pd, building, property_key, min(street) AS street, min(house_number) AS house_number,
-                       min(flat) AS flat, min(number) AS first_number
-                FROM chosen GROUP BY pd, building, property_key
-            ), ordered AS (
-                SELECT d.*, row_number() OVER (PARTITION BY d.pd ORDER BY {WALK_ORDER}) AS door_no FROM doors d
+            ), existing AS (
+                SELECT polling_district_id AS pd, max(sequence) AS last FROM canvassing_walklist
+                WHERE campaign_id = %(campaign)s GROUP BY polling_district_id
             ), numbered AS (
-                SELECT o.*, (min(o.door_no) OVER (PARTITION BY o.pd, o.building) - 1) / %(doors)s
-                       + 1 + coalesce((SELECT max(w.sequence) FROM canvassing_walklist w
-                                       WHERE w.polling_district_id = o.pd), 0) AS seq
-                FROM ordered o
+                SELECT c.*, (min(c.door_no) OVER (PARTITION BY c.pd, c.building) - 1) / %(doors)s
+                       + 1 + coalesce(x.last, 0) AS seq
+                FROM chosen c LEFT JOIN existing x ON x.pd = c.pd
             ), lists AS (
                 INSERT INTO canvassing_walklist (campaign_id, polling_district_id, name, sequence, batch, doors,
                                                  electors_count, filters, created_at)
                 SELECT %(campaign)s, n.pd,
                        pd.code || ' ' || lpad(n.seq::text, 2, '0') || ': '
                            || initcap((array_agg(n.street ORDER BY n.door_no))[1]),
-                       n.seq, %(batch)s, count(*), 0, %(filters)s::jsonb, now()
+                       n.seq, %(batch)s, count(DISTINCT n.door_no), count(*), %(filters)s::jsonb, now()
                 FROM numbered n JOIN canvassing_pollingdistrict pd ON pd.id = n.pd
                 GROUP BY n.pd, pd.code, n.seq
                 RETURNING id, polling_district_id, sequence
             )
             INSERT INTO canvassing_walklistentry (walk_list_id, elector_id, position)
-            SELECT l.id, c.id, row_number() OVER (PARTITION BY l.id ORDER BY n.door_no, c.number, c.suffix)
-            FROM chosen c
-            JOIN numbered n ON n.pd = c.pd AND n.building = c.building AND n.property_key = c.property_key
-            JOIN lists l ON l.polling_district_id = n.pd AND l.sequence = n.seq
+            SELECT l.id, n.id, row_number() OVER (PARTITION BY l.id ORDER BY n.door_no, n.number, n.suffix)
+            FROM numbered n JOIN lists l ON l.polling_district_id = n.pd AND l.sequence = n.seq
             """,  # noqa: S608
             params,
         )
         electors = cursor.rowcount
-        cursor.execute(
-            """UPDATE canvassing_walklist w SET electors_count = c.n
-               FROM (SELECT walk_list_id, count(*) AS n FROM canvassing_walklistentry
-                     WHERE walk_list_id IN (SELECT id FROM canvassing_walklist WHERE batch = %(batch)s)
-                     GROUP BY walk_list_id) c
-               WHERE w.id = c.walk_list_id RETURNING w.id, w.doors""",
-            params,
-        )
+        cursor.execute("SELECT id, doors FROM canvassing_walklist WHERE batch = %(batch)s", params)
         rows = cursor.fetchall()
     return CutResult(
         batch=params["batch"],
