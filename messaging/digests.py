@@ -144,10 +144,46 @@ def canvassing_hook(name: str):
 
 
 def _doors(user_ids: list[int], since: dt.datetime, until: dt.datetime) -> dict[int, int] | None:
-    doors_knocked = canvassing_hook("doors_knocked")
-    if doors_knocked is None:
+    """Doors (households) each volunteer knocked in the window, from their own canvass records; None where
+    there is no canvassing app. A count of their own work: nothing about any elector leaves the register."""
+    if doors_knocked := canvassing_hook("doors_knocked"):
+        return doors_knocked(user_ids=user_ids, since=since, until=until)
+    from django.apps import apps
+
+    if not apps.is_installed("canvassing"):
         return None
-    return doors_knocked(user_ids=user_ids, since=since, until=until)
+    from canvassing.models import CanvassResponse
+
+    return dict(
+        CanvassResponse.objects.filter(recorded_by_id__in=user_ids, recorded_at__gte=since, recorded_at__lt=until)
+        .values("recorded_by_id")
+        .annotate(doors=Count("elector__property_key", distinct=True))
+        .values_list("recorded_by_id", "doors")
+        .order_by()
+    )
+
+
+def _team_doors(team_ids: set[int], since: dt.datetime, until: dt.datetime) -> dict[int, int] | None:
+    """Doors each team's members knocked in the window (one query), or None without canvassing data."""
+    from django.apps import apps
+    from django.db import connection
+
+    if not team_ids or not apps.is_installed("canvassing") or canvassing_hook("doors_knocked"):
+        return None
+    from canvassing.models import CanvassResponse, Elector
+    from volunteers.models import Team
+
+    sql = f"""
+        SELECT m.team_id, count(DISTINCT e.property_key)
+        FROM {Team.members.through._meta.db_table} AS m
+        JOIN {CanvassResponse._meta.db_table} AS r ON r.recorded_by_id = m.user_id
+        JOIN {Elector._meta.db_table} AS e ON e.id = r.elector_id
+        WHERE m.team_id = ANY(%s) AND r.recorded_at >= %s AND r.recorded_at < %s
+        GROUP BY m.team_id
+    """  # noqa: S608 (table names from the models, values as parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sorted(team_ids), since, until])
+        return dict(cursor.fetchall())
 
 
 def volunteer_contexts(users: list, *, now: dt.datetime, week: str, due: DueSchedules) -> dict[int, dict]:
@@ -216,11 +252,17 @@ def volunteer_contexts(users: list, *, now: dt.datetime, week: str, due: DueSche
         if team_ids
         else {}
     )
+    team_doors = _team_doors(team_ids, week_ago, now)
     teams = defaultdict(list)
     for row in memberships:
         stats = team_done.get(row["team_id"], {})
         teams[row["user_id"]].append(
-            {"name": row["team__name"], "hours": _hours(stats.get("hours")), "people": stats.get("people", 0)}
+            {
+                "name": row["team__name"],
+                "hours": _hours(stats.get("hours")),
+                "people": stats.get("people", 0),
+                "doors": None if team_doors is None else team_doors.get(row["team_id"], 0),
+            }
         )
 
     seat_ids = {user.profile.home_constituency_id for user in users if user.profile.home_constituency_id}

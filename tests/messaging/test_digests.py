@@ -98,16 +98,15 @@ def test_volunteer_digest_says_next_shifts_needs_hours_team_and_note(smtp):
     assert context["needed"][0]["title"] == "Thursday phone bank"
     assert context["needed"][0]["short"] == 4
     assert (context["hours"], context["shifts_done"]) == ("2.5", 1)
-    assert context["teams"] == [{"name": "Barkingside crew", "hours": "4.5", "people": 2}]
-    assert context["doors"] is None  # no canvassing figures yet: the line is left out
+    assert context["teams"] == [{"name": "Barkingside crew", "hours": "4.5", "people": 2, "doors": 0}]
+    assert context["doors"] == 0
 
     deliver([row.pk])
     [message] = [m for m in smtp.messages if m["To"] == volunteer.email]
     text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
     assert "Hi Amina," in text and "Wednesday doors" in text and "Thursday phone bank" in text
     assert "Needs 4 more people to go ahead." in text and "You did 1 shift, 2.5 hours." in text
-    assert "Barkingside crew: 2 people, 4.5 hours." in text and "300 doors on Saturday" in text
-    assert "Doors knocked" not in text
+    assert "Barkingside crew: 2 people, 4.5 hours. Doors: 0." in text and "300 doors on Saturday" in text
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
@@ -132,9 +131,10 @@ def _queries_for_one_run(batch_size: int) -> int:
 # The pinned counts: per run 1 (schedules) + 1 (the empty batch that ends the volunteers) + 1 (organisers,
 # none here); per volunteer batch: 1 (the batch) + 4 (next shifts, hours, teams, team hours)
 # + 1 (shifts needing people near them) + 1 (INSERT … ON CONFLICT DO NOTHING RETURNING)
+# + 2 (doors knocked by each volunteer and by each team, from the canvassing app's records)
 # + 2 (SAVEPOINT and RELEASE of the batch's atomic block, inside the test's transaction).
 PER_RUN = 3
-PER_BATCH = 9
+PER_BATCH = 11
 
 
 @pytest.mark.parametrize("volunteers", [3, 12])
@@ -228,3 +228,39 @@ def test_seat_organiser_sets_their_seats_schedule_not_the_default(seat_a, seat_o
         "/admin/messaging/digestschedule/add/", {"constituency": seat_a.pk, "weekday": 3, "hour": 19, "note": "Hi"}
     )
     assert DigestSchedule.objects.get(constituency=seat_a).hour == 19
+
+
+def test_doors_come_from_the_volunteers_own_canvass_records(election, seat_a):
+    from canvassing.models import CanvassResponse, Elector, Outcome
+    from tests.canvassing.conftest import load_register, make_campaign
+
+    campaign = make_campaign(election, seat_a)
+    load_register(campaign, electors=60)
+    volunteer = volunteer_with_consent(home_constituency=seat_a)
+    teammate = volunteer_with_consent(home_constituency=seat_a)
+    Team.objects.create(name="Ilford doors", constituency=seat_a).members.add(volunteer, teammate)
+    households = list(Elector.objects.filter(campaign=campaign).exclude(property_key="").order_by("pk"))
+    by_key = {}
+    for elector in households:
+        by_key.setdefault(elector.property_key, elector)
+    doors = list(by_key.values())[:5]
+    for knocker, electors in ((volunteer, doors[:3]), (teammate, doors[3:5])):
+        for elector in electors:
+            CanvassResponse.objects.create(
+                campaign=campaign,
+                elector=elector,
+                recorded_by=knocker,
+                recorded_at=MONDAY_8 - dt.timedelta(days=2),
+                outcome=Outcome.SPOKE,
+            )
+    CanvassResponse.objects.create(  # a month ago: not this week's
+        campaign=campaign,
+        elector=doors[0],
+        recorded_by=volunteer,
+        recorded_at=MONDAY_8 - dt.timedelta(days=30),
+        outcome=Outcome.NOT_HOME,
+    )
+    digests_queue_due(now=MONDAY_8)
+    context = Outbox.objects.get(recipient=volunteer).context
+    assert context["doors"] == 3
+    assert context["teams"][0]["doors"] == 5
