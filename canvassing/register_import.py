@@ -491,6 +491,9 @@ def _write_register(cursor, campaign_id: int, layout: Layout, report: RegisterIm
         )
         report.created = cursor.rowcount
         return
+    # Matching joins the whole file to the register: fresh statistics make them hash joins, not a million
+    # index probes (autovacuum may not have analysed a register imported minutes ago).
+    cursor.execute("ANALYZE canvassing_elector")
     cursor.execute("DROP TABLE IF EXISTS register_incoming")
     cursor.execute(f"CREATE TEMPORARY TABLE register_incoming ON COMMIT DROP AS {_incoming_sql(layout)}", params)
     cursor.execute("ALTER TABLE register_incoming ADD COLUMN elector_id bigint")

@@ -60,6 +60,11 @@
   async function loadList() {
     try {
       const response = await fetch(root.dataset.dataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (response.status === 404 || response.status === 403) {
+        // The list is gone (destroyed on the retention date, re-cut) or no longer ours: wipe the phone's copy.
+        await remove("lists", [listId]);
+        throw new Error("gone");
+      }
       if (!response.ok) throw new Error(`list answered ${response.status}`);
       const fresh = await response.json();
       const kept = await get("lists", listId);
@@ -67,7 +72,7 @@
       await put("lists", fresh);
       return fresh;
     } catch (error) {
-      const kept = await get("lists", listId);
+      const kept = error.message === "gone" ? null : await get("lists", listId);
       if (kept) return kept;
       throw error;
     }
