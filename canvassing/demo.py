@@ -74,6 +74,12 @@ def demo_canvassing_load(*, electors: int = 20_000, seed: int = 2029, doors: int
             register_import(
                 campaign=campaign, file=data, user=agent, route="command:load_demo_canvassing", filename=name
             )
+    organiser = User.objects.filter(email=DEMO_AGENT_EMAIL).first()
+    if organiser is not None and organiser.pk != campaign.agent_id:
+        # The demo organiser made after the register (manage.py demo_organiser) is granted it too.
+        RegisterGrant.objects.get_or_create(
+            user=organiser, campaign=campaign, defaults={"level": GrantLevel.ORGANISER, "granted_by": campaign.agent}
+        )
     team = Team.objects.filter(constituency_id=campaign.constituency_id).prefetch_related("members").first()
     people = list(team.members.all()) if team else []
     if team and team.lead_id:
