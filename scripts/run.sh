@@ -18,8 +18,8 @@ echo "==> migrating"
 echo "==> loading seats, results and the demo campaign"
 "$PY" manage.py load_demo
 "$PY" manage.py load_demo_volunteers
+"$PY" manage.py demo_organiser         # before the canvassing demo, which grants it the demo register
 "$PY" manage.py load_demo_canvassing
-"$PY" manage.py demo_organiser
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
