@@ -7,9 +7,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from campaigns.models import Constituency
+from campaigns.postcodes import normalise_postcode
 from volunteers.models import AVAILABILITY_CHOICES, Language, ShiftKind, Skill, Travel, User
 from volunteers.phones import normalise_phone
-from volunteers.postcodes import normalise_postcode
 from volunteers.services import CONSENT_WORDING, email_was_erased
 
 

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from campaigns.postcodes import normalise_postcode
 from volunteers.models import (
     ACTIVE_STATUSES,
     AVAILABILITY_CHOICES,
@@ -44,7 +45,6 @@ from volunteers.models import (
     new_calendar_token,
 )
 from volunteers.phones import normalise_phone
-from volunteers.postcodes import normalise_postcode
 
 logger = logging.getLogger(__name__)
 

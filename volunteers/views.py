@@ -22,11 +22,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from campaigns.models import Constituency
+from campaigns.postcodes import constituency_for_postcode
 from organiser import scope
 from volunteers import calendar, selectors, services
 from volunteers.forms import DeleteAccountForm, JoinForm, ProfileForm, ShiftFilterForm
 from volunteers.models import Channel, Consent, Shift, Signup, SignupStatus, Travel
-from volunteers.postcodes import constituency_for_postcode
 
 
 def _ics_response(body: str, filename: str) -> HttpResponse:

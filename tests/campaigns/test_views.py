@@ -3,10 +3,7 @@ pinned query counts on the real data."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.test import Client
@@ -15,6 +12,7 @@ from campaigns.models import Candidacy, Endorsement
 from campaigns.services.endorsements import endorsement_endorse, endorsement_propose
 from campaigns.services.targets import targets_compute
 from tests.conftest import logged_in_client
+from tests.fakes import FakePostcodesIO
 
 pytestmark = pytest.mark.django_db
 SLUG = "parl.2024-07-04"
@@ -48,34 +46,12 @@ def test_public_endorsements_and_name_search(endorsed_ilford):
     assert "Ilford South</strong>:\n    we have not endorsed" in html or "Ilford South" in html
 
 
-class FakePostcodes(BaseHTTPRequestHandler):
-    def do_GET(self):
-        if self.path.endswith("/IG62PL"):
-            body = {"status": 200, "result": {"codes": {"parliamentary_constituency_2024": "E14001300"}}}
-            self.send_response(200)
-        elif self.path.endswith("/BROKEN"):
-            self.send_response(500)
-            body = {}
-        else:
-            self.send_response(404)
-            body = {"status": 404, "error": "Postcode not found"}
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(json.dumps(body).encode())
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def postcode_server(settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakePostcodes)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.POSTCODE_LOOKUP_URL = f"http://127.0.0.1:{server.server_port}/postcodes/{{postcode}}"
-    yield server
-    server.shutdown()
-    server.server_close()
+    with FakePostcodesIO() as server:
+        server.known["IG6 2PL"] = "E14001300"
+        settings.POSTCODE_LOOKUP_URL = server.url
+        yield server
 
 
 def test_postcode_search_through_the_provider(endorsed_ilford, postcode_server, settings):
@@ -83,8 +59,7 @@ def test_postcode_search_through_the_provider(endorsed_ilford, postcode_server, 
     html = client.get("/endorsements/find/", {"q": "IG6 2PL"}).content.decode()
     assert "Ilford North" in html and "Leanne Mohamad" in html
     assert "could not find that postcode" in client.get("/endorsements/find/", {"q": "ZZ1 1ZZ"}).content.decode()
-    postcode_server.shutdown()
-    postcode_server.server_close()
+    postcode_server.stop()
     html = client.get("/endorsements/find/", {"q": "IG6 2PL"}).content.decode()
     assert "postcode service is unavailable" in html
     settings.POSTCODE_LOOKUP_URL = ""

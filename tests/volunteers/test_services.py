@@ -11,10 +11,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from campaigns.postcodes import normalise_postcode
 from volunteers import services
 from volunteers.models import Channel, Consent, ErasedAccount, Shift, Signup, SignupStatus, User, VolunteerProfile
 from volunteers.phones import normalise_phone
-from volunteers.postcodes import normalise_postcode
 
 from .factories import ProfileFactory, ShiftFactory, SignupFactory, UserFactory, in_hours
 
