@@ -386,3 +386,51 @@ class RegisterLayout(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def register_upload_storage():
+    """Uploaded register files wait here for their import job: outside MEDIA_ROOT, never served."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(
+        location=getattr(settings, "CANVASSING_UPLOAD_ROOT", settings.BASE_DIR / "var" / "register-uploads")
+    )
+
+
+class RegisterImportJob(models.Model):
+    """A register file uploaded for import, and what became of it (the import runs in a Celery task).
+
+    The file is register data: it is deleted when the job finishes, whatever the outcome, and with the rest of
+    the campaign's register by the retention job. ``problems`` holds every bad row of a rejected file.
+    """
+
+    scope_register_path = "campaign"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    file = models.FileField(upload_to="%Y/%m/", storage=register_upload_storage, blank=True)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    report = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True, help_text="every bad row: row, column, problem")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -28,7 +28,7 @@ import datetime as dt
 import io
 import operator
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -189,7 +189,22 @@ def layout_save(*, campaign: CandidateCampaign, name: str, headers: list[str], m
     return recognise(headers, [layout])
 
 
+def read_headers(binary: BinaryIO) -> list[str]:
+    """The header row of a file (UTF-8 or Windows-1252), read before the file is stored for import."""
+    first = binary.readline(1 << 16)
+    binary.seek(0)
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = first.decode("cp1252", "replace")
+    return [h.strip() for h in next(csv.reader([text]), [])]
+
+
 # --- reading ----------------------------------------------------------------------------------------
+
+
+#: Called with a stage ("reading", "checking", "writing") and the rows read so far, for a job's progress.
+Progress = Callable[[str, int], None]
 
 
 class _NotUtf8(Exception):
@@ -236,7 +251,9 @@ class RegisterImportReport:
         return dict(self.__dict__)
 
 
-def _stage(cursor, binary: BinaryIO, encoding: str, saved: list[RegisterLayout]) -> tuple[Layout, list[Problem], int]:
+def _stage(
+    cursor, binary: BinaryIO, encoding: str, saved: list[RegisterLayout], progress: Progress | None = None
+) -> tuple[Layout, list[Problem], int]:
     """COPY the file into the temporary table ``register_staging``; returns its layout, problems and rows."""
     problems: list[Problem] = []
     state = {"ended_with_newline": True}
@@ -286,6 +303,8 @@ def _stage(cursor, binary: BinaryIO, encoding: str, saved: list[RegisterLayout])
                 copy.write(buffer.getvalue())
                 buffer.seek(0)
                 buffer.truncate()
+                if progress:
+                    progress("reading", rows)
         copy.write(buffer.getvalue())
     if short_row and short_row[0] == reader.line_num and not state["ended_with_newline"]:
         problems[-1] = Problem(short_row[0], None, f"truncated file: the last row stops after {short_row[1]} columns")
@@ -617,12 +636,19 @@ def _write_absent_voters(cursor, campaign_id: int, layout: Layout, report: Regis
 
 
 def register_import(
-    *, campaign: CandidateCampaign, file: BinaryIO, user=None, route: str = "", filename: str = ""
+    *,
+    campaign: CandidateCampaign,
+    file: BinaryIO,
+    user=None,
+    route: str = "",
+    filename: str = "",
+    progress: Progress | None = None,
 ) -> RegisterImportReport:
     """Import a register export, an alterations file or an absent-voter list for ``campaign``, all or nothing.
 
     Raises :class:`UnknownLayout` (map the columns with :func:`layout_save`) or ``ImportRejected`` with every
-    problem found. On success the import is written to the access log.
+    problem found. On success the import is written to the access log. ``progress``, if given, hears how far
+    it has got (a job page shows it).
     """
     saved = list(RegisterLayout.objects.filter(campaign=campaign))
     head = file.read(4096)
@@ -636,11 +662,15 @@ def register_import(
                 # the duplicate check and matching joins fit in memory rather than spilling to disk.
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-                layout, problems, rows = _stage(cursor, file, encoding, saved)
+                layout, problems, rows = _stage(cursor, file, encoding, saved, progress)
+                if progress:
+                    progress("checking", rows)
                 problems += _checks(cursor, layout)
                 if problems:
                     raise ImportRejected(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
                 report = RegisterImportReport(kind=layout.kind, encoding=encoding.removesuffix("-sig"), rows=rows)
+                if progress:
+                    progress("writing", rows)
                 district, _, _ = _number_sql(layout)
                 if layout.kind != Kind.ABSENT_VOTERS:
                     cursor.execute(

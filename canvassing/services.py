@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from canvassing.import_jobs import import_jobs_destroy
 from canvassing.models import (
     AccessLog,
     CandidateCampaign,
@@ -148,7 +149,8 @@ def register_grant_revoke(*, campaign: CandidateCampaign, user, revoked_by) -> N
 
 @transaction.atomic
 def register_destroy(*, campaign: CandidateCampaign, route: str, user=None) -> int:
-    """Destroy the campaign's register data (electors, responses, lists, votes, sheets, layouts); log it.
+    """Destroy the campaign's register data (electors, responses, lists, votes, sheets, layouts, uploaded files
+    waiting for import); log it.
 
     Returns how many electors were destroyed. The campaign row, its grants and its access log remain.
     """
@@ -170,6 +172,7 @@ def register_destroy(*, campaign: CandidateCampaign, route: str, user=None) -> i
         electors = cursor.rowcount
         cursor.execute("DELETE FROM canvassing_pollingdistrict WHERE campaign_id = %s", [campaign.pk])
         cursor.execute("DELETE FROM canvassing_registerlayout WHERE campaign_id = %s", [campaign.pk])
+    import_jobs_destroy(campaign=campaign)
     campaign.destroyed_at = timezone.now()
     campaign.save(update_fields=["destroyed_at"])
     access_log(

@@ -15,3 +15,11 @@ def destroy_expired_registers() -> list[int]:
 def regenerate_knock_up_sheets() -> int:
     """Every few minutes on polling day: snapshot each district's knock-up list."""
     return services.knock_up_sheets_generate_today()
+
+
+@shared_task(ignore_result=True)
+def register_import_run(job_id: int) -> None:
+    """Import a register file uploaded on the import page (the job page shows the outcome)."""
+    from canvassing.import_jobs import register_import_job_run
+
+    register_import_job_run(job_id=job_id)

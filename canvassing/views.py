@@ -24,19 +24,21 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from campaigns.importers.base import ImportRejected
 from canvassing import selectors, services
 from canvassing.forms import AssignForm, ColumnMappingForm, CutForm, RegisterUploadForm, TellerForm
+from canvassing.import_jobs import job_progress, register_import_job_create
 from canvassing.models import (
     AccessLog,
     CandidateCampaign,
     GrantLevel,
     PollingDistrict,
     RegisterGrant,
+    RegisterImportJob,
+    RegisterLayout,
     SurveyQuestion,
     WalkList,
 )
-from canvassing.register_import import UnknownLayout, layout_save, register_import
+from canvassing.register_import import UnknownLayout, layout_save, read_headers, recognise
 from organiser import scope
 
 ORGANISING = services.ORGANISING_LEVELS
@@ -165,9 +167,13 @@ def register_export(request: HttpRequest, campaign: CandidateCampaign) -> Stream
 
 @campaign_view(ORGANISING)
 def register_upload(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
-    """Upload a register, an update or an absent-voter list; an unknown layout asks for a column mapping."""
+    """Upload a register, an update or an absent-voter list; an unknown layout asks for a column mapping.
+
+    The import itself runs in a Celery task (a full register outlasts a web request): the file is stored and
+    the organiser follows the job on its page.
+    """
     form = RegisterUploadForm(request.POST or None, request.FILES or None)
-    context = {"campaign": campaign, "form": form}
+    context = {"campaign": campaign, "form": form, "jobs": RegisterImportJob.objects.filter(campaign=campaign)[:10]}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if "headers" in request.POST:
@@ -183,32 +189,26 @@ def register_upload(request: HttpRequest, campaign: CandidateCampaign) -> HttpRe
                 except ValueError as error:
                     mapping_form.add_error(None, str(error))
         try:
-            report = register_import(
-                campaign=campaign,
-                file=upload.file,
-                user=request.user,
-                route=request.get_full_path(),
-                filename=upload.name,
-            )
+            recognise(read_headers(upload.file), RegisterLayout.objects.filter(campaign=campaign))
         except UnknownLayout as unknown:
             context["mapping_form"] = ColumnMappingForm(headers=unknown.headers)
             context["missing"] = unknown.missing
-        except ImportRejected as rejected:
-            context["problems"] = rejected.problems
         else:
-            messages.success(
-                request,
-                f"Imported {report.rows} rows ({report.kind}): {report.created} added, {report.updated} changed, "
-                f"{report.deleted} removed, {report.renumbered} renumbered"
-                + (
-                    f", {report.postal} postal and {report.proxy} proxy voters"
-                    if report.kind == "absent_voters"
-                    else ""
-                )
-                + ".",
-            )
-            return redirect("canvassing:campaign", pk=campaign.pk)
+            job = register_import_job_create(campaign=campaign, user=request.user, upload=upload)
+            return redirect("canvassing:import_job", pk=campaign.pk, job=job.pk)
     return render(request, "canvassing/register_upload.html", context)
+
+
+@campaign_view(ORGANISING)
+def register_import_job(request: HttpRequest, campaign: CandidateCampaign, job: int) -> HttpResponse:
+    """A register import's status, progress and, when it is rejected, every bad row (logged: it is register
+    data). htmx asks for the status part again every few seconds until the job has finished."""
+    job = get_object_or_404(scope.restrict(RegisterImportJob.objects, request.user), pk=job, campaign=campaign)
+    _log(request, campaign, AccessLog.Action.VIEW, 0, import_job=job.pk)
+    context = {"campaign": campaign, "job": job, "progress": job_progress(job)}
+    if request.headers.get("HX-Request"):
+        return render(request, "canvassing/_import_job_status.html", context)
+    return render(request, "canvassing/import_job.html", context)
 
 
 @campaign_view(ORGANISING)

@@ -1,0 +1,106 @@
+"""Register imports in the background: the page stores the upload and queues a job; a Celery task runs the
+same import service (:func:`canvassing.register_import.register_import`) and records what became of it.
+
+A council register can hold a million rows (about 50 s to import): longer than a web request may last. The
+stored file is register data, so it lives outside MEDIA_ROOT, is deleted as soon as its job finishes (done or
+failed) and, in any case, with the rest of the campaign's register when its retention date comes.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.importers.base import ImportRejected
+from canvassing.models import CandidateCampaign, RegisterImportJob
+from canvassing.register_import import UnknownLayout, register_import
+
+ROUTE = "task:canvassing.tasks.register_import_run"
+
+
+def _progress_key(job_id: int) -> str:
+    return f"canvassing:register-import-job:{job_id}:progress"
+
+
+def job_progress(job: RegisterImportJob) -> dict | None:
+    """How far a running job has got: ``{"stage": ..., "rows": ...}`` (kept in the cache while it runs)."""
+    return cache.get(_progress_key(job.pk)) if job.status == RegisterImportJob.Status.RUNNING else None
+
+
+@transaction.atomic
+def register_import_job_create(*, campaign: CandidateCampaign, user, upload: UploadedFile) -> RegisterImportJob:
+    """Store ``upload`` for ``campaign`` and queue its import once this transaction commits."""
+    from canvassing.tasks import register_import_run
+
+    job = RegisterImportJob(campaign=campaign, created_by=user, filename=upload.name[:255], size=upload.size or 0)
+    job.file.save(upload.name, upload, save=False)
+    job.save()
+    transaction.on_commit(lambda: register_import_run.delay(job.pk))
+    return job
+
+
+def _file_delete(job: RegisterImportJob) -> None:
+    if job.file:
+        job.file.delete(save=False)
+
+
+def register_import_job_run(*, job_id: int) -> RegisterImportJob | None:
+    """Run a queued job's import, all or nothing; record the report or every problem; delete the file."""
+    with transaction.atomic():
+        job = (
+            RegisterImportJob.objects.select_for_update(of=("self",))
+            .select_related("campaign", "created_by")
+            .get(pk=job_id)
+        )
+        if job.finished:
+            return job  # a redelivered task: the job already ran
+        if job.campaign.destroyed_at or not job.file:
+            job.status, job.error, job.finished_at = job.Status.FAILED, "The register was destroyed.", timezone.now()
+            _file_delete(job)
+            job.save()
+            return job
+        job.status, job.started_at = job.Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+
+    def progress(stage: str, rows: int) -> None:
+        cache.set(_progress_key(job.pk), {"stage": stage, "rows": rows}, timeout=3600)
+
+    try:
+        with job.file.open("rb") as file:
+            report = register_import(
+                campaign=job.campaign,
+                file=file,
+                user=job.created_by,
+                route=f"{ROUTE}:{job.pk}",
+                filename=job.filename,
+                progress=progress,
+            )
+    except ImportRejected as rejected:
+        job.status = job.Status.FAILED
+        job.problems = [{"row": p.row, "column": p.column, "problem": p.problem} for p in rejected.problems]
+        job.error = f"The file was not imported: {len(rejected.problems)} problem(s)."
+    except UnknownLayout as unknown:
+        job.status = job.Status.FAILED
+        job.error = f"Unknown column layout (no column for {', '.join(unknown.missing)}): map its columns first."
+    except Exception as error:
+        job.status, job.error = job.Status.FAILED, f"The import failed: {type(error).__name__}."
+        raise
+    else:
+        job.status, job.report = job.Status.DONE, report.as_dict()
+    finally:
+        job.finished_at = timezone.now()
+        _file_delete(job)
+        job.save()
+        cache.delete(_progress_key(job.pk))
+    return job
+
+
+def import_jobs_destroy(*, campaign: CandidateCampaign) -> int:
+    """Delete every import job of ``campaign`` and its stored file (retention); returns how many."""
+    jobs = list(RegisterImportJob.objects.filter(campaign=campaign))
+    for job in jobs:
+        _file_delete(job)
+    RegisterImportJob.objects.filter(pk__in=[job.pk for job in jobs]).delete()
+    return len(jobs)

@@ -1,0 +1,132 @@
+"""Register imports in the background: the page stores the file and queues a job a real Celery worker runs;
+the job page shows status and every bad row; the stored file is gone once the job finishes or the register is
+destroyed; nobody without a grant sees a job."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.html import escape
+
+from canvassing import services
+from canvassing.import_jobs import register_import_job_create
+from canvassing.models import AccessLog, Elector, GrantLevel, RegisterImportJob
+from tests.canvassing.conftest import grant, synthetic_register
+from tests.conftest import logged_in_client, make_user
+from volunteers.models import Role
+
+BAD = (
+    "Elector Number Prefix,Elector Number,Elector Name,PostCode\r\n"
+    'KB,1,"Able, Ann",IG1 1AA\r\n'
+    'KB,,"Bell, Bo",IG1 1AB\r\n'
+    'KB,3,"Cole, Cy",XX\r\n'
+    'KB,4,"Dean, Di",IG1 1AD\r\n'
+    'KB,4,"Dean, Dan",IG1 1AD\r\n'
+)
+
+
+def wait_for(job: RegisterImportJob, timeout: float = 60) -> RegisterImportJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.finished:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job.pk} still {job.status} after {timeout} s")
+
+
+@pytest.fixture
+def organiser(campaign, seat_a):
+    return grant(campaign, GrantLevel.ORGANISER, Role.SEAT_ORGANISER, seats=(seat_a,), mfa=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_is_imported_by_the_worker_and_its_file_deleted(celery_worker, campaign, organiser):
+    client = logged_in_client(organiser)
+    upload = SimpleUploadedFile("register.csv", synthetic_register(500, seed=4).getvalue(), "text/csv")
+    response = client.post(reverse("canvassing:import", args=[campaign.pk]), {"file": upload})
+    job = RegisterImportJob.objects.get(campaign=campaign)
+    assert response.status_code == 302
+    assert response.url == reverse("canvassing:import_job", args=[campaign.pk, job.pk])
+    stored = Path(job.file.path)
+    wait_for(job)
+    assert job.status == RegisterImportJob.Status.DONE, job.error
+    assert job.report["rows"] == 500 and job.report["created"] == 500
+    assert Elector.objects.filter(campaign=campaign).count() == 500
+    assert not stored.exists() and not job.file
+    assert AccessLog.objects.filter(campaign=campaign, action="import", user=organiser, electors=500).exists()
+
+    page = client.get(response.url)
+    assert b"Status: Done" in page.content and b"500 added" in page.content
+    assert b"hx-trigger" not in page.content  # finished: no more polling
+    assert AccessLog.objects.filter(campaign=campaign, action="view", detail__import_job=job.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_file_reports_every_bad_row_writes_nothing_and_is_deleted(celery_worker, campaign, organiser):
+    client = logged_in_client(organiser)
+    upload = SimpleUploadedFile("bad.csv", BAD.encode(), "text/csv")
+    response = client.post(reverse("canvassing:import", args=[campaign.pk]), {"file": upload})
+    job = RegisterImportJob.objects.get(campaign=campaign)
+    stored = Path(job.file.path)
+    wait_for(job)
+    assert job.status == RegisterImportJob.Status.FAILED
+    assert [(p["row"], p["problem"]) for p in job.problems] == [
+        (3, "missing elector number"),
+        (4, "malformed postcode 'XX'"),
+        (6, "duplicate elector number KB-4 (first on row 5)"),
+    ]
+    assert not Elector.objects.filter(campaign=campaign).exists()
+    assert not stored.exists() and not job.file
+
+    page = client.get(response.url).content.decode()
+    assert "Status: Failed" in page and "Nothing was written" in page
+    for problem in job.problems:
+        assert escape(problem["problem"]) in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nobody_without_a_grant_sees_a_job(campaign, organiser, seat_a):
+    job = RegisterImportJob.objects.create(campaign=campaign, created_by=organiser, filename="r.csv")
+    url = reverse("canvassing:import_job", args=[campaign.pk, job.pk])
+    assert logged_in_client(organiser).get(url).status_code == 200
+    for outsider in (
+        make_user(Role.NATIONAL_ORGANISER, mfa=True),
+        make_user(Role.SEAT_ORGANISER, seats=(seat_a,), mfa=True),
+        make_user(Role.VOLUNTEER),
+    ):
+        assert logged_in_client(outsider).get(url).status_code == 404
+    # A canvasser is granted but does not organise: no import pages.
+    assert logged_in_client(grant(campaign)).get(url).status_code == 403
+
+
+def test_a_running_job_polls_and_shows_progress(campaign, organiser):
+    from django.core.cache import cache
+
+    from canvassing.import_jobs import _progress_key
+
+    job = RegisterImportJob.objects.create(
+        campaign=campaign, created_by=organiser, filename="r.csv", status=RegisterImportJob.Status.RUNNING
+    )
+    cache.set(_progress_key(job.pk), {"stage": "reading", "rows": 262144})
+    client = logged_in_client(organiser)
+    url = reverse("canvassing:import_job", args=[campaign.pk, job.pk])
+    page = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 3s"' in page and "Reading: 262144 rows so far" in page
+    assert "<html" not in page  # the status part only
+    cache.delete(_progress_key(job.pk))
+
+
+def test_retention_deletes_waiting_files_and_jobs(campaign, organiser, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = register_import_job_create(
+            campaign=campaign, user=organiser, upload=SimpleUploadedFile("r.csv", b"Elector Number\r\n")
+        )
+    stored = Path(job.file.path)
+    assert stored.exists()
+    services.registers_destroy_expired(today=campaign.retention_date)
+    assert not stored.exists() and not RegisterImportJob.objects.exists()
