@@ -40,6 +40,9 @@ class ResponseBatchSerializer(serializers.Serializer):
 class RejectedSerializer(serializers.Serializer):
     id = serializers.CharField(required=False)
     reason = serializers.CharField()
+    answers = serializers.DictField(
+        child=serializers.CharField(), required=False, help_text="per survey question key, why its answer is refused"
+    )
 
 
 class ResponseBatchResultSerializer(serializers.Serializer):
@@ -50,13 +53,21 @@ class ResponseBatchResultSerializer(serializers.Serializer):
 
 @extend_schema(tags=["canvassing"])
 class ResponseBatchView(APIView):
-    """Record doorstep entries, one or a queued batch; idempotent per entry id."""
+    """Record doorstep entries, one or a queued batch; idempotent per entry id.
+
+    A batch (``{"entries": [...]}``) always answers 200 with each entry accepted or rejected (with its reason,
+    per survey answer where those are at fault): the good entries of a batch are never dropped for a bad one,
+    and the phone stops resending both. A single entry posted on its own answers 400 when it is rejected.
+    """
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=ResponseBatchSerializer, responses=ResponseBatchResultSerializer)
+    @extend_schema(
+        request=ResponseBatchSerializer, responses={200: ResponseBatchResultSerializer, 400: RejectedSerializer}
+    )
     def post(self, request):
-        batch = ResponseBatchSerializer(data=request.data)
+        single = isinstance(request.data, dict) and "entries" not in request.data
+        batch = ResponseBatchSerializer(data={"entries": [request.data]} if single else request.data)
         batch.is_valid(raise_exception=True)
         entries = []
         for entry in batch.validated_data["entries"]:
@@ -66,6 +77,8 @@ class ResponseBatchView(APIView):
                 entry["recorded_at"] = entry["recorded_at"].isoformat()
             entries.append(entry)
         result = services.responses_record(user=request.user, entries=entries)
+        if single and result.rejected:
+            return Response(RejectedSerializer(result.rejected[0]).data, status=400)
         return Response(
             ResponseBatchResultSerializer(
                 {"accepted": result.accepted, "rejected": result.rejected, "flagged": result.flagged}

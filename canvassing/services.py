@@ -23,6 +23,8 @@ from canvassing.import_jobs import import_jobs_destroy
 from canvassing.models import (
     AccessLog,
     CandidateCampaign,
+    CanvassResponse,
+    Elector,
     GrantLevel,
     IntentionCode,
     KnockUpSheet,
@@ -467,6 +469,83 @@ def _clean_entry(entry: dict, now: dt.datetime) -> dict:
     }
 
 
+#: The longest free-text answer kept (a doorstep note has its own field).
+ANSWER_MAX_LENGTH = 500
+YES_NO = {"yes": "Yes", "no": "No", "true": "Yes", "false": "No", "y": "Yes", "n": "No"}
+
+
+def survey_answers_clean(answers: dict, questions: dict[str, SurveyQuestion]) -> tuple[dict, dict[str, str]]:
+    """Check each answer against its question's kind; returns the answers as stored and, per question key,
+    why an answer is refused (an unknown question, a choice not offered, not yes or no, text not a string).
+
+    ``questions`` are the campaign's questions by key, inactive ones included: a phone may hold a list fetched
+    before a question was retired, and its answer is still a true record of what was said.
+    """
+    clean: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for key, value in answers.items():
+        question = questions.get(key)
+        if question is None:
+            problems[key] = "no such question in this campaign's survey"
+        elif value is None or value == "":
+            continue  # not asked or not answered
+        elif question.kind == SurveyQuestion.Kind.YES_NO:
+            answer = YES_NO.get(str(value).strip().lower()) if isinstance(value, str | bool) else None
+            if answer is None:
+                problems[key] = f"{value!r} is not yes or no"
+            else:
+                clean[key] = answer
+        elif question.kind == SurveyQuestion.Kind.CHOICE:
+            if not isinstance(value, str) or value not in question.choices:
+                problems[key] = f"{value!r} is not one of the choices: {', '.join(map(str, question.choices))}"
+            else:
+                clean[key] = value
+        elif not isinstance(value, str):
+            problems[key] = "a free-text answer must be text"
+        elif len(value) > ANSWER_MAX_LENGTH:
+            problems[key] = f"longer than {ANSWER_MAX_LENGTH} characters"
+        else:
+            clean[key] = value.strip()
+    return clean, problems
+
+
+def _answers_check(*, user, cleaned: list[dict], result: RecordResult) -> list[dict]:
+    """The entries whose answers fit their campaign's survey (answers normalised); the others go to
+    ``result.rejected`` with the reason per answer. Two queries, whatever the number of entries."""
+    with_answers = [entry for entry in cleaned if entry["answers"]]
+    if not with_answers:
+        return cleaned
+    campaign_of = dict(
+        Elector.objects.filter(
+            pk__in={entry["elector"] for entry in with_answers},
+            campaign__in=RegisterGrant.objects.filter(user_id=user.pk).values("campaign_id"),
+        ).values_list("pk", "campaign_id")
+    )
+    surveys: dict[int, dict[str, SurveyQuestion]] = {}
+    for question in SurveyQuestion.objects.filter(campaign_id__in=set(campaign_of.values())):
+        surveys.setdefault(question.campaign_id, {})[question.key] = question
+    kept, refused = [], []
+    for entry in cleaned:
+        campaign_id = campaign_of.get(entry["elector"])
+        if entry["answers"] and campaign_id is not None:
+            entry["answers"], problems = survey_answers_clean(entry["answers"], surveys.get(campaign_id, {}))
+            if problems:
+                refused.append({"id": entry["client_id"], "reason": "survey answers not valid", "answers": problems})
+                continue
+        kept.append(entry)  # an elector not on a granted register is rejected below, as before
+    if refused:
+        # Exactly once: an entry stored before (its survey has changed since) is still accepted on a resend.
+        stored = {
+            str(client_id)
+            for client_id in CanvassResponse.objects.filter(
+                client_id__in=[r["id"] for r in refused], recorded_by_id=user.pk
+            ).values_list("client_id", flat=True)
+        }
+        result.accepted += [r["id"] for r in refused if r["id"] in stored]
+        result.rejected += [r for r in refused if r["id"] not in stored]
+    return kept
+
+
 def responses_record(*, user, entries: list[dict]) -> RecordResult:
     """Record doorstep entries sent from a phone (one or a queued batch), exactly once each.
 
@@ -476,6 +555,8 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
     - Two people recording the same elector both keep their rows; the elector's current outcome and
       intention are the latest ``recorded_at``'s (an entry without an intention leaves the intention).
     - More than PACE_DOORS doors by one canvasser within PACE_WINDOW flags the entries for the organiser.
+    - Survey answers must fit their question (a choice offered, yes or no, text): an entry with any answer
+      that does not is rejected with the reason per answer; the other entries of the batch are recorded.
     """
     now = timezone.now()
     result = RecordResult()
@@ -488,6 +569,7 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
             result.rejected.append(
                 {key: value[0] if isinstance(value, list) else value for key, value in detail.items()}
             )
+    cleaned = _answers_check(user=user, cleaned=cleaned, result=result)
     if not cleaned:
         return result
     with transaction.atomic(), connection.cursor() as cursor:

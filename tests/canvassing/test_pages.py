@@ -21,6 +21,7 @@ from canvassing.models import (
     GrantLevel,
     PollingDistrict,
     RegisterImportJob,
+    SurveyQuestion,
     WalkList,
 )
 from tests.canvassing.conftest import csv_file, grant, load_register
@@ -204,6 +205,38 @@ def test_api_batch_upload_is_idempotent(world):
         401,
         403,
     )
+
+
+def test_api_checks_survey_answers_per_answer_and_keeps_the_good_entries(world):
+    SurveyQuestion.objects.update_or_create(
+        campaign=world["campaign"],
+        key="issue",
+        defaults={"text": "Main issue?", "kind": "choice", "choices": ["Housing"]},
+    )
+    api = APIClient()
+    api.force_authenticate(world["canvasser"])
+    good = {
+        "id": str(uuid.uuid4()),
+        "elector": world["elector"].pk,
+        "outcome": "spoke",
+        "answers": {"issue": "Housing"},
+    }
+    bad = {"id": str(uuid.uuid4()), "elector": world["elector"].pk, "outcome": "spoke", "answers": {"issue": "Tax"}}
+    batch = api.post("/api/v1/canvassing/responses/", {"entries": [good, bad]}, format="json")
+    assert batch.status_code == 200
+    assert batch.json()["accepted"] == [good["id"]]
+    assert batch.json()["rejected"] == [
+        {
+            "id": bad["id"],
+            "reason": "survey answers not valid",
+            "answers": {"issue": "'Tax' is not one of the choices: Housing"},
+        }
+    ]
+    single = api.post("/api/v1/canvassing/responses/", bad, format="json")
+    assert single.status_code == 400
+    assert single.json()["answers"] == {"issue": "'Tax' is not one of the choices: Housing"}
+    assert api.post("/api/v1/canvassing/responses/", good, format="json").status_code == 200  # a resend: stored once
+    assert list(CanvassResponse.objects.values_list("client_id", flat=True)) == [uuid.UUID(good["id"])]
 
 
 def test_service_worker_is_served_for_the_canvass_scope(client):

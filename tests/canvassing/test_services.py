@@ -21,6 +21,7 @@ from canvassing.models import (
     IntentionCode,
     KnockUpSheet,
     PollingDistrict,
+    SurveyQuestion,
     WalkList,
     WalkListEntry,
 )
@@ -91,6 +92,57 @@ def test_electors_of_a_campaign_not_granted_are_rejected(campaign, other_campaig
     result = services.responses_record(user=canvasser, entries=[entry(foreign), {"id": "nonsense"}])
     assert result.accepted == [] and len(result.rejected) == 2
     assert not CanvassResponse.objects.exists()
+
+
+def survey(campaign) -> None:
+    """The campaign's questions, one of each kind (the defaults ask "issue" and "poster")."""
+    SurveyQuestion.objects.update_or_create(
+        campaign=campaign,
+        key="issue",
+        defaults={"text": "Main issue?", "kind": "choice", "choices": ["Housing", "Gaza"]},
+    )
+    SurveyQuestion.objects.update_or_create(
+        campaign=campaign, key="poster", defaults={"text": "Window poster?", "kind": "yes_no"}
+    )
+    SurveyQuestion.objects.update_or_create(campaign=campaign, key="said", defaults={"text": "Else?", "kind": "text"})
+
+
+def test_survey_answers_are_checked_against_each_questions_kind(campaign, canvasser):
+    load_register(campaign, 20)
+    survey(campaign)
+    a, b, c = Elector.objects.filter(campaign=campaign)[:3]
+    good = entry(a, answers={"issue": "Housing", "poster": "yes", "said": " Potholes "})
+    bad = entry(
+        b, answers={"issue": "Tax", "poster": "maybe", "said": ["a", "list"], "favourite_colour": "x", "unasked": None}
+    )
+    long_text = entry(c, answers={"said": "x" * (services.ANSWER_MAX_LENGTH + 1)})
+    result = services.responses_record(user=canvasser, entries=[good, bad, long_text])
+    assert result.accepted == [good["id"]]
+    rejected = {r["id"]: r for r in result.rejected}
+    assert rejected[bad["id"]]["answers"] == {
+        "issue": "'Tax' is not one of the choices: Housing, Gaza",
+        "poster": "'maybe' is not yes or no",
+        "said": "a free-text answer must be text",
+        "favourite_colour": "no such question in this campaign's survey",
+        "unasked": "no such question in this campaign's survey",
+    }
+    assert rejected[long_text["id"]]["answers"] == {"said": f"longer than {services.ANSWER_MAX_LENGTH} characters"}
+    stored = CanvassResponse.objects.get()
+    assert stored.answers == {"issue": "Housing", "poster": "Yes", "said": "Potholes"}
+    # Resent after the survey changed: stored once, still accepted (exactly once), never rejected.
+    SurveyQuestion.objects.filter(key="issue").update(choices=["Schools"])
+    again = services.responses_record(user=canvasser, entries=[good, bad])
+    assert again.accepted == [good["id"]] and [r["id"] for r in again.rejected] == [bad["id"]]
+    assert CanvassResponse.objects.count() == 1
+
+
+def test_answers_to_a_retired_question_are_kept_and_blank_answers_dropped(campaign, canvasser):
+    load_register(campaign, 10)
+    survey(campaign)
+    SurveyQuestion.objects.filter(key="poster").update(active=False)
+    sent = entry(Elector.objects.filter(campaign=campaign).first(), answers={"poster": True, "issue": ""})
+    assert services.responses_record(user=canvasser, entries=[sent]).accepted == [sent["id"]]
+    assert CanvassResponse.objects.get().answers == {"poster": "Yes"}
 
 
 def test_two_canvassers_on_one_elector_both_kept_the_latest_is_current(campaign, canvasser):
