@@ -9,7 +9,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
 from django_filters.filters import IsoDateTimeFilter
-from rest_framework import permissions
+from rest_framework import parsers, permissions
+from rest_framework.exceptions import ParseError
 
 from organiser import scope
 
@@ -59,3 +60,24 @@ class UTCDateTimeFilter(IsoDateTimeFilter):
     """The API's date-time filter (see UTCDateTimeField)."""
 
     field_class = UTCDateTimeField
+
+
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing NUL characters anywhere in the body: PostgreSQL stores none in
+    text or jsonb, so they are a 400 with a reason here, never a database error later."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if _contains_nul(data):
+            raise ParseError("NUL characters (\\u0000) are not allowed in any string.")
+        return data

@@ -108,10 +108,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache (sessions' rate limits, allauth) and Celery broker --------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+
+def _redis_database(url: str, number: int) -> str:
+    """The same Redis server, another database: the cache must never share the broker's, since
+    clearing a cache (``cache.clear()``) empties its whole database, queued tasks included."""
+    base, _, last = url.rstrip("/").rpartition("/")
+    return f"{base}/{number}" if last.isdigit() else f"{url.rstrip('/')}/{number}"
+
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env("CACHE_URL", default=REDIS_URL),
+        "LOCATION": env("CACHE_URL", default=_redis_database(REDIS_URL, 1)),
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="organiser"),
     }
 }
@@ -217,6 +226,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["organiser.api.ScopePermission"],
+    "DEFAULT_PARSER_CLASSES": [
+        "organiser.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -315,3 +329,9 @@ LOGGING = {
 POSTCODE_LOOKUP_URL = env("POSTCODE_LOOKUP_URL", default="https://api.postcodes.io/postcodes/{postcode}")
 POSTCODE_LOOKUP_TIMEOUT = env.float("POSTCODE_LOOKUP_TIMEOUT", default=3.0)
 RESULTS_FEED_URL = env("RESULTS_FEED_URL", default="") or None
+# SMS through a Twilio-style HTTP provider; with no URL, texts are written to var/sms.log.
+# Messaging's tuning (MESSAGING_RETRY_BACKOFF, MESSAGING_MAX_RETRIES, MESSAGING_DIGEST_BATCH,
+# MESSAGING_SEND_CHUNK, MESSAGING_UNSUBSCRIBE_MAILTO) is read from the environment: messaging/conf.py.
+SMS_PROVIDER_URL = env("SMS_PROVIDER_URL", default="")
+SMS_API_KEY = env("SMS_API_KEY", default="")
+SMS_FROM = env("SMS_FROM", default="")

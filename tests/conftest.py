@@ -202,6 +202,14 @@ def celery_worker(transactional_db, settings) -> Iterator[WorkerProcess]:
 # --- SMTP sink -----------------------------------------------------------------------------------
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class SMTPSink:
     """An aiosmtpd server on loopback that keeps every message it accepts."""
 
@@ -218,11 +226,11 @@ class SMTPSink:
                 sink.messages.append(email.message_from_bytes(envelope.content))
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+        self.port = free_port()  # aiosmtpd checks itself on the port it is given, so not port 0
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     def start(self) -> None:
         self.controller.start()
-        self.port = self.controller.server.sockets[0].getsockname()[1]
 
     def stop(self) -> None:
         self.controller.stop()

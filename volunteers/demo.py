@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from campaigns.models import Constituency
 from volunteers import services
-from volunteers.models import Role, Shift, ShiftKind, Team, User, VolunteerProfile
+from volunteers.models import Channel, Role, Shift, ShiftKind, Team, User, VolunteerProfile
 
 DEMO_DOMAIN = "demo.organiser.invalid"
 DEMO_PASSWORD = "demo-volunteer-pass"  # noqa: S105 - demo accounts on a developer's machine only
@@ -75,6 +75,8 @@ def demo_volunteers_load(*, volunteers_per_seat: int = 12, seed: int = 2024) -> 
                     languages=rng.sample(["en", "ur", "bn", "pa", "so"], 2),
                     availability=rng.sample(["sat_morning", "sun_afternoon", "wed_evening", "thu_evening"], 2),
                 )
+            # Synthetic accounts opt in to email, so the demo's reminders and digests land in var/mail/.
+            services.consent_set(user=user, channel=Channel.EMAIL, given=True, source="demo data")
             people.append(user)
         team.members.add(*people)
         counts["volunteers"] += len(people)

@@ -2,6 +2,9 @@
 
 import pytest
 
+from tests.conftest import logged_in_client, make_user
+from volunteers.models import Role
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
@@ -18,3 +21,13 @@ def test_date_time_filters_answer_200_or_a_reasoned_400(client, value, status):
     assert response.status_code == status
     if status == 400:
         assert "declared_since" in response.json()
+
+
+@pytest.mark.django_db
+def test_json_with_a_nul_character_anywhere_is_a_reasoned_400():
+    client = logged_in_client(make_user(Role.VOLUNTEER))
+    response = client.patch(
+        "/api/v1/me/", {"full_name": {"nested": ["ok", "bad\x00"]}}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
