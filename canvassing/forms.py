@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 
 from canvassing.register_import import FIELDS
@@ -70,6 +72,14 @@ class AssignForm(forms.Form):
             field.queryset = queryset
             # Evaluated once: the form is rendered for every list on the page.
             field.choices = list(field.choices)
+
+    def for_list(self, pk: int) -> AssignForm:
+        """This form for the list ``pk``: the same fields (no new query), ids of its own so that each label
+        names its own list's field (one id per page)."""
+        form = copy.copy(self)
+        form.auto_id = f"id_list{pk}_%s"
+        form._bound_fields_cache = {}
+        return form
 
 
 class TellerForm(forms.Form):

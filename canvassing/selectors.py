@@ -210,3 +210,23 @@ def progress(campaign: CandidateCampaign) -> Progress:
         "All", *[sum(getattr(d, f) for d in districts) for f in list(DistrictProgress.__dataclass_fields__)[1:]]
     )
     return Progress(campaign=campaign, districts=districts, total=total, intentions=intentions)
+
+
+def canvass_progress(*, seat_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per seat, for the organisers' weekly digest: households canvassed ("done") out of the households on
+    its campaign's register ("target"). Counts only, never an elector or an intention; campaigns whose
+    register has been destroyed are left out. One query for any number of seats."""
+    if not seat_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.constituency_id,
+                      count(DISTINCT e.property_key) FILTER (WHERE e.current_outcome <> ''),
+                      count(DISTINCT e.property_key)
+               FROM canvassing_candidatecampaign c
+               JOIN canvassing_elector e ON e.campaign_id = c.id AND e.property_key <> ''
+               WHERE c.constituency_id = ANY(%s) AND c.destroyed_at IS NULL
+               GROUP BY c.constituency_id""",
+            [list(seat_ids)],
+        )
+        return {seat_id: {"done": done, "target": target} for seat_id, done, target in cursor.fetchall()}

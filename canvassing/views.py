@@ -254,12 +254,11 @@ def walk_lists(request: HttpRequest, campaign: CandidateCampaign) -> HttpRespons
                 request, f"Cut {result.lists} walk lists: {result.doors} doors, {result.electors} electors."
             )
             return redirect("canvassing:walk_lists", pk=campaign.pk)
-    lists = selectors.walk_lists_for(request.user, campaign)
-    return render(
-        request,
-        "canvassing/walk_lists.html",
-        {"campaign": campaign, "form": form, "lists": lists, "assign_form": _assign_form(campaign)},
-    )
+    lists = list(selectors.walk_lists_for(request.user, campaign))
+    assign_form = _assign_form(campaign)
+    for walk_list in lists:
+        walk_list.assign_form = assign_form.for_list(walk_list.pk)
+    return render(request, "canvassing/walk_lists.html", {"campaign": campaign, "form": form, "lists": lists})
 
 
 def _assign_form(campaign, data=None) -> AssignForm:
