@@ -5,6 +5,7 @@ with what the volunteer and organiser need; the admin previews any volunteer's d
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -264,3 +265,27 @@ def test_doors_come_from_the_volunteers_own_canvass_records(election, seat_a):
     context = Outbox.objects.get(recipient=volunteer).context
     assert context["doors"] == 3
     assert context["teams"][0]["doors"] == 5
+
+
+def test_organiser_digest_shows_households_canvassed_of_the_register(seat_a, election):
+    from canvassing.models import Elector
+    from canvassing.selectors import canvass_progress
+    from canvassing.services import responses_record
+    from tests.canvassing.conftest import load_register, make_campaign
+
+    campaign = make_campaign(election, seat_a)
+    load_register(campaign, electors=60)
+    households = Elector.objects.filter(campaign=campaign).exclude(property_key="").values("property_key").distinct()
+    knocked = list(Elector.objects.filter(campaign=campaign).exclude(property_key="").order_by("pk")[:1])
+    responses_record(
+        user=campaign.agent,
+        entries=[{"id": str(uuid.uuid4()), "elector": knocked[0].pk, "outcome": "not_home"}],
+    )
+    assert canvass_progress(seat_ids=[seat_a.pk]) == {seat_a.pk: {"done": 1, "target": households.count()}}
+
+    organiser = make_user(Role.SEAT_ORGANISER, seats=(seat_a,))
+    consent_set(user=organiser, channel="email", given=True, source="/join/")
+    ShiftFactory(constituency=seat_a, starts_at=MONDAY_8 + dt.timedelta(days=1))
+    digests_queue_due(now=MONDAY_8)
+    mine = {row.recipient_id: row.context for row in _digests(MessageKind.DIGEST_ORGANISER)}[organiser.pk]
+    assert mine["seats"][0]["canvass"] == {"done": 1, "target": households.count()}
