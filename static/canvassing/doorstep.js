@@ -27,11 +27,32 @@
         if (!db.objectStoreNames.contains("lists")) db.createObjectStore("lists", { keyPath: "id" });
         if (!db.objectStoreNames.contains("queue")) db.createObjectStore("queue", { keyPath: "id" });
       };
-      request.onsuccess = () => resolve(request.result);
+      request.onsuccess = () => {
+        const db = request.result;
+        db.onversionchange = () => db.close(); // a logout deletes the database: let it go
+        resolve(db);
+      };
       request.onerror = () => reject(request.error);
     });
   }
   const dbReady = openDb();
+  let wiped = false;
+  window.addEventListener("organiser-canvass-wipe", () => {
+    wiped = true;
+    dbReady.then((db) => db.close());
+  });
+
+  function sessionGone(response) {
+    return response.status === 401 || response.status === 403 || (response.redirected && new URL(response.url).pathname.startsWith("/accounts/login/"));
+  }
+
+  async function endSession() {
+    // Logged out (here or elsewhere) or the session expired: nothing of the register stays on this phone.
+    await window.OrganiserCanvass.wipe();
+    root.dataset.wiped = "true";
+    doorBox.replaceChildren();
+    statusLine.textContent = "You are logged out: this phone no longer holds the list. Log in again to canvass.";
+  }
 
   async function store(name, mode, action) {
     const db = await dbReady;
@@ -60,7 +81,11 @@
   async function loadList() {
     try {
       const response = await fetch(root.dataset.dataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (response.status === 404 || response.status === 403) {
+      if (sessionGone(response)) {
+        await endSession();
+        throw new Error("logged out");
+      }
+      if (response.status === 404) {
         // The list is gone (destroyed on the retention date, re-cut) or no longer ours: wipe the phone's copy.
         await remove("lists", [listId]);
         throw new Error("gone");
@@ -72,6 +97,7 @@
       await put("lists", fresh);
       return fresh;
     } catch (error) {
+      if (error.message === "logged out") throw error;
       const kept = error.message === "gone" ? null : await get("lists", listId);
       if (kept) return kept;
       throw error;
@@ -223,6 +249,7 @@
   }
 
   async function sync() {
+    if (wiped) return;
     if (syncing || !navigator.onLine) {
       showStatus();
       return;
@@ -238,6 +265,7 @@
           headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": root.dataset.csrf },
           body: JSON.stringify({ entries: batch }),
         });
+        if (sessionGone(response)) return endSession();
         if (!response.ok) throw new Error(`the server answered ${response.status}`);
         const result = await response.json();
         const done = [...result.accepted, ...result.rejected.map((r) => r.id).filter(Boolean)];
@@ -285,7 +313,8 @@
       render();
       sync();
     })
-    .catch(() => {
+    .catch((error) => {
+      if (error.message === "logged out") return;
       statusLine.textContent = "This list is not on this phone yet: open it once with signal.";
     });
 })();

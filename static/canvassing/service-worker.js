@@ -7,6 +7,17 @@ const DOORSTEP = /^\/canvass\/lists\/\d+\/doorstep\/$/;
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
+// On logout (or an ended session) the page asks for every cached canvassing page and file to go.
+self.addEventListener("message", (event) => {
+  if (!event.data || event.data.type !== "wipe") return;
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) => Promise.all(names.filter((name) => name.startsWith("organiser-canvass")).map((name) => caches.delete(name))))
+      .then(() => event.ports[0] && event.ports[0].postMessage({ wiped: true })),
+  );
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;

@@ -150,3 +150,47 @@ def test_walk_list_pages_pass_an_accessibility_audit(phone_page, live_server, ca
     page.locator(".elector details").first.evaluate("d => d.open = true")
     audit(page)
     assert page.csp_violations == []
+
+
+STORED = """async () => ({
+  databases: (await indexedDB.databases()).map((d) => d.name).filter((n) => n.startsWith('organiser-canvass')),
+  caches: (await caches.keys()).filter((n) => n.startsWith('organiser-canvass')),
+})"""
+
+
+def open_doorstep(page, live_server, campaign):
+    load_register(campaign, 60, seed=9)
+    services.walk_lists_cut(campaign=campaign, doors=10)
+    canvasser = grant(campaign)
+    walk_list = WalkList.objects.filter(campaign=campaign).order_by("sequence").first()
+    services.walk_list_assign(walk_list=walk_list, volunteer=canvasser)
+    browser_login(page, canvasser, live_server.url)
+    page.goto(reverse("canvassing:doorstep", args=[walk_list.pk]))
+    page.wait_for_selector("#doorstep[data-ready=true]")
+    eventually(page, lambda: page.evaluate(STORED)["caches"] != [])
+    assert page.evaluate(STORED)["databases"] == ["organiser-canvass"]
+    return canvasser
+
+
+def test_logging_out_clears_the_list_from_the_phone(phone_page, live_server, campaign):
+    page = phone_page
+    open_doorstep(page, live_server, campaign)
+    with page.expect_navigation():
+        page.locator("form[action='/accounts/logout/'] button").evaluate("button => button.click()")
+    page.wait_for_load_state("load")
+    assert "/canvass/" not in page.url
+    assert page.evaluate(STORED) == {"databases": [], "caches": []}
+    assert page.csp_violations == []
+
+
+def test_an_ended_session_clears_the_list_from_the_phone(phone_page, live_server, campaign):
+    from django.contrib.sessions.models import Session
+
+    page = phone_page
+    open_doorstep(page, live_server, campaign)
+    Session.objects.all().delete()  # logged out on another device, or the session expired
+    page.locator(".elector [data-outcome=not_home]").first.click()  # the send is refused: the session is gone
+    page.wait_for_selector("#doorstep[data-wiped=true]")
+    assert page.evaluate(STORED) == {"databases": [], "caches": []}
+    assert "logged out" in page.text_content("#sync-status")
+    assert page.locator(".elector").count() == 0
