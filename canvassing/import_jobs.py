@@ -36,7 +36,11 @@ def register_import_job_create(*, campaign: CandidateCampaign, user, upload: Upl
 
     job = RegisterImportJob(campaign=campaign, created_by=user, filename=upload.name[:255], size=upload.size or 0)
     job.file.save(upload.name, upload, save=False)
-    job.save()
+    try:
+        job.save()
+    except BaseException:
+        _file_delete(job)  # no job row, so no stored file either
+        raise
     transaction.on_commit(lambda: register_import_run.delay(job.pk))
     return job
 
@@ -52,8 +56,11 @@ def register_import_job_run(*, job_id: int) -> RegisterImportJob | None:
         job = (
             RegisterImportJob.objects.select_for_update(of=("self",))
             .select_related("campaign", "created_by")
-            .get(pk=job_id)
+            .filter(pk=job_id)
+            .first()
         )
+        if job is None:
+            return None  # destroyed with its register before it ran
         if job.finished:
             return job  # a redelivered task: the job already ran
         if job.campaign.destroyed_at or not job.file:

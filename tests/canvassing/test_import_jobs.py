@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from canvassing import services
-from canvassing.import_jobs import register_import_job_create
+from canvassing.import_jobs import register_import_job_create, register_import_job_run
 from canvassing.models import AccessLog, Elector, GrantLevel, RegisterImportJob
 from tests.canvassing.conftest import grant, synthetic_register
 from tests.conftest import logged_in_client, make_user
@@ -130,3 +130,4 @@ def test_retention_deletes_waiting_files_and_jobs(campaign, organiser, django_ca
     assert stored.exists()
     services.registers_destroy_expired(today=campaign.retention_date)
     assert not stored.exists() and not RegisterImportJob.objects.exists()
+    assert register_import_job_run(job_id=job.pk) is None  # its task, queued before, finds nothing to do
