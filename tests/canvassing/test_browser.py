@@ -124,7 +124,7 @@ def test_doorstep_offline_then_back_online_every_entry_once(phone_page, live_ser
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
-def test_walk_list_pages_pass_an_accessibility_audit(phone_page, live_server, campaign, seat_a):
+def test_walk_list_and_import_pages_pass_an_accessibility_audit(phone_page, live_server, campaign, seat_a):
     from canvassing.models import GrantLevel
     from volunteers.models import Role
 
@@ -135,7 +135,19 @@ def test_walk_list_pages_pass_an_accessibility_audit(phone_page, live_server, ca
     services.walk_list_assign(walk_list=walk_list, volunteer=organiser)
     page = phone_page
     browser_login(page, organiser, live_server.url)
+    from canvassing.models import RegisterImportJob
+
+    job = RegisterImportJob.objects.create(
+        campaign=campaign,
+        created_by=organiser,
+        filename="bad.csv",
+        status=RegisterImportJob.Status.FAILED,
+        error="The file was not imported: 1 problem(s).",
+        problems=[{"row": 3, "column": "Elector Number", "problem": "missing elector number"}],
+    )
     for url in (
+        reverse("canvassing:import", args=[campaign.pk]),
+        reverse("canvassing:import_job", args=[campaign.pk, job.pk]),
         reverse("canvassing:walk_lists", args=[campaign.pk]),
         reverse("canvassing:walk_list", args=[walk_list.pk]),
         reverse("canvassing:my_lists"),
@@ -194,3 +206,23 @@ def test_an_ended_session_clears_the_list_from_the_phone(phone_page, live_server
     assert page.evaluate(STORED) == {"databases": [], "caches": []}
     assert "logged out" in page.text_content("#sync-status")
     assert page.locator(".elector").count() == 0
+
+
+def test_the_import_job_page_updates_itself_until_the_job_is_done(phone_page, live_server, campaign, seat_a):
+    from canvassing.models import GrantLevel, RegisterImportJob
+    from volunteers.models import Role
+
+    organiser = grant(campaign, GrantLevel.ORGANISER, Role.SEAT_ORGANISER, seats=(seat_a,), mfa=True)
+    job = RegisterImportJob.objects.create(
+        campaign=campaign, created_by=organiser, filename="r.csv", status=RegisterImportJob.Status.RUNNING
+    )
+    page = phone_page
+    browser_login(page, organiser, live_server.url)
+    page.goto(reverse("canvassing:import_job", args=[campaign.pk, job.pk]))
+    assert "Status: Running" in page.text_content("#import-job")
+    RegisterImportJob.objects.filter(pk=job.pk).update(
+        status=RegisterImportJob.Status.DONE, report={"rows": 7, "kind": "register", "created": 7, "districts": ["KA"]}
+    )
+    page.wait_for_selector("#import-job:has-text('Status: Done')", timeout=10000)  # htmx, no inline script
+    assert "7 added" in page.text_content("#import-job")
+    assert page.csp_violations == []
