@@ -99,7 +99,15 @@ def register_import_job_run(*, job_id: int) -> RegisterImportJob | None:
     finally:
         job.finished_at = timezone.now()
         _file_delete(job)
-        job.save()
+        # An update, never an insert: a job destroyed with its register meanwhile must not come back.
+        RegisterImportJob.objects.filter(pk=job.pk).update(
+            status=job.status,
+            report=job.report,
+            problems=job.problems,
+            error=job.error,
+            file=job.file.name or "",
+            finished_at=job.finished_at,
+        )
         cache.delete(_progress_key(job.pk))
     return job
 

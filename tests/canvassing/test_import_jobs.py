@@ -131,3 +131,19 @@ def test_retention_deletes_waiting_files_and_jobs(campaign, organiser, django_ca
     services.registers_destroy_expired(today=campaign.retention_date)
     assert not stored.exists() and not RegisterImportJob.objects.exists()
     assert register_import_job_run(job_id=job.pk) is None  # its task, queued before, finds nothing to do
+
+
+def test_a_job_destroyed_while_it_runs_does_not_come_back(campaign, organiser, monkeypatch):
+    from campaigns.importers.base import ImportRejected, Problem
+    from canvassing import import_jobs
+
+    job = RegisterImportJob(campaign=campaign, created_by=organiser, filename="r.csv")
+    job.file.save("r.csv", SimpleUploadedFile("r.csv", b"Elector Number\r\n"), save=True)
+
+    def destroyed_meanwhile(**kwargs):
+        import_jobs.import_jobs_destroy(campaign=campaign)
+        raise ImportRejected([Problem(2, None, "missing elector number")])
+
+    monkeypatch.setattr(import_jobs, "register_import", destroyed_meanwhile)
+    register_import_job_run(job_id=job.pk)
+    assert not RegisterImportJob.objects.exists()
