@@ -37,6 +37,7 @@
   }
   const dbReady = openDb();
   let wiped = false;
+  let refusedNote = ""; // entries the server refused (e.g. an answer to a question changed since): said once
   window.addEventListener("organiser-canvass-wipe", () => {
     wiped = true;
     dbReady.then((db) => db.close());
@@ -245,7 +246,7 @@
     statusLine.classList.toggle("waiting", waiting > 0);
     statusLine.classList.toggle("sent", waiting === 0);
     statusLine.dataset.waiting = String(waiting);
-    statusLine.textContent = message || (waiting ? `${waiting} waiting to send${navigator.onLine ? "" : " (offline)"}` : "All sent");
+    statusLine.textContent = message || (waiting ? `${waiting} waiting to send${navigator.onLine ? "" : " (offline)"}` : "All sent") + refusedNote;
   }
 
   async function sync() {
@@ -268,6 +269,11 @@
         if (sessionGone(response)) return endSession();
         if (!response.ok) throw new Error(`the server answered ${response.status}`);
         const result = await response.json();
+        if (result.rejected.length) {
+          const reasons = result.rejected.map((r) => (r.answers ? `${r.reason} (${Object.entries(r.answers).map(([k, v]) => `${k}: ${v}`).join("; ")})` : r.reason));
+          refusedNote = ` · ${result.rejected.length} not recorded: ${[...new Set(reasons)].join(", ")}`;
+          statusLine.dataset.refused = String(result.rejected.length);
+        }
         const done = [...result.accepted, ...result.rejected.map((r) => r.id).filter(Boolean)];
         await remove("queue", done);
         if (!done.length) break;

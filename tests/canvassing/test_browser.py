@@ -226,3 +226,30 @@ def test_the_import_job_page_updates_itself_until_the_job_is_done(phone_page, li
     page.wait_for_selector("#import-job:has-text('Status: Done')", timeout=10000)  # htmx, no inline script
     assert "7 added" in page.text_content("#import-job")
     assert page.csp_violations == []
+
+
+def test_an_entry_the_server_refuses_is_said_on_the_phone(phone_page, live_server, campaign):
+    import json
+
+    page = phone_page
+    open_doorstep(page, live_server, campaign)
+
+    def refuse(route):
+        entries = json.loads(route.request.post_data)["entries"]
+        refused = [
+            {
+                "id": e["id"],
+                "reason": "survey answers not valid",
+                "answers": {"issue": "'Tax' is not one of the choices"},
+            }
+            for e in entries
+        ]
+        route.fulfill(json={"accepted": [], "rejected": refused, "flagged": 0})
+
+    page.route("**/api/v1/canvassing/responses/", refuse)
+    page.locator(".elector [data-outcome=not_home]").first.click()
+    page.wait_for_selector("#sync-status[data-refused='1']")
+    wait_until_waiting(page, 0)
+    assert "1 not recorded: survey answers not valid (issue: 'Tax' is not one of the choices)" in page.text_content(
+        "#sync-status"
+    )
