@@ -14,7 +14,6 @@ Goal: at least 500 entries/s with p99 under 100 ms on 2 cores.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -23,6 +22,7 @@ import statistics
 import subprocess
 import tempfile
 
+from benchmarks._canvassing import campaign_with_register
 from benchmarks.harness import benchmark_seconds, load, progress, report, serve, temporary_database
 
 CONNECTIONS = int(os.environ.get("CONNECTIONS", 16))
@@ -102,32 +102,13 @@ def main() -> None:
         raise SystemExit("doorstep_writes needs wrk (apt-get install wrk): it sends POST bodies from a Lua script")
     seconds = benchmark_seconds(5)
     with temporary_database("doorstep_writes"):
-        import datetime as dt
-
         from django.db import connection
         from rest_framework.authtoken.models import Token
 
-        from campaigns.models import Candidacy, Constituency, Election, Endorsement, Person
-        from canvassing import services, synthetic
         from canvassing.models import CanvassResponse, Elector, GrantLevel, RegisterGrant
-        from canvassing.register_import import register_import
         from volunteers.models import Role, User
 
-        election = Election.objects.create(slug="parl.2029-05-03", name="Bench election", date="2029-05-03")
-        agent = User.objects.create_user(email="agent@bench.invalid", role=Role.SEAT_ORGANISER)
-        seat = Constituency.objects.create(code="E14999999", name="Bench seat", nation="England")
-        person = Person.objects.create(key="bench:1", name="Candidate")
-        candidacy = Candidacy.objects.create(election=election, constituency=seat, person=person)
-        endorsement = Endorsement.objects.create(
-            election=election, constituency=seat, candidacy=candidacy, status="endorsed"
-        )
-        campaign = services.candidate_campaign_create(
-            endorsement=endorsement, agent=agent, polling_day=dt.date(2029, 5, 3), retention_date=dt.date(2029, 8, 1)
-        )
-        data = io.BytesIO()
-        synthetic.write_register(data, ELECTORS, seed=20)
-        data.seek(0)
-        register_import(campaign=campaign, file=data, user=agent, route="benchmark")
+        campaign = campaign_with_register(electors=ELECTORS, seed=20)
         # Many phones: each canvasser sends at a human pace, so the pace check flags nobody.
         canvassers = User.objects.bulk_create(
             User(email=f"canvasser{n}@bench.invalid", role=Role.VOLUNTEER, password="!")  # noqa: S106 (unusable)

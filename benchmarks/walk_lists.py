@@ -11,11 +11,11 @@
 
 from __future__ import annotations
 
-import io
 import os
 import statistics
 import time
 
+from benchmarks._canvassing import campaign_with_register
 from benchmarks.harness import progress, report, temporary_database
 
 ELECTORS = int(os.environ.get("ELECTORS", 75_000))
@@ -25,31 +25,12 @@ GOAL_SECONDS = 1.0
 
 def main() -> None:
     with temporary_database("walk_lists"):
-        import datetime as dt
-
         from django.db import connection
 
-        from campaigns.models import Candidacy, Constituency, Election, Endorsement, Person
-        from canvassing import services, synthetic
+        from canvassing import services
         from canvassing.models import WalkList, WalkListEntry
-        from canvassing.register_import import register_import
-        from volunteers.models import Role, User
 
-        election = Election.objects.create(slug="parl.2029-05-03", name="Bench election", date="2029-05-03")
-        agent = User.objects.create_user(email="agent@bench.invalid", role=Role.SEAT_ORGANISER)
-        seat = Constituency.objects.create(code="E14999999", name="Bench seat", nation="England")
-        person = Person.objects.create(key="bench:1", name="Candidate")
-        candidacy = Candidacy.objects.create(election=election, constituency=seat, person=person)
-        endorsement = Endorsement.objects.create(
-            election=election, constituency=seat, candidacy=candidacy, status="endorsed"
-        )
-        campaign = services.candidate_campaign_create(
-            endorsement=endorsement, agent=agent, polling_day=dt.date(2029, 5, 3), retention_date=dt.date(2029, 8, 1)
-        )
-        data = io.BytesIO()
-        synthetic.write_register(data, ELECTORS, seed=75)
-        data.seek(0)
-        register_import(campaign=campaign, file=data, user=agent, route="benchmark")
+        campaign = campaign_with_register(electors=ELECTORS, seed=75)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE canvassing_elector")
         progress(f"imported {ELECTORS:,} synthetic electors")
