@@ -98,7 +98,7 @@ def demo_volunteers_load(*, volunteers_per_seat: int = 12, seed: int = 2024) -> 
                     },
                 )
                 counts["shifts"] += 1
-                if created:
+                if created and shift.ends_at > timezone.now():  # a shift already over takes no sign-ups
                     for user in rng.sample(people, rng.randint(0, 6)):
                         services.signup_create(shift=shift, volunteer=user, allow_overlap=True)
                         counts["signups"] += 1
