@@ -98,6 +98,29 @@ def volunteer(db) -> User:
     return make_user(Role.VOLUNTEER)
 
 
+@pytest.fixture(scope="module")
+def _world_module(django_db_setup, django_db_blocker):
+    """The shared world (tests/world.py), built once per module in a transaction rolled back at its end."""
+    from django.db import transaction
+
+    from tests.world import build_world
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_world_module, db):
+    """The shared world of every role and grant level (tests/world.py); each test's writes are rolled back."""
+    return _world_module
+
+
 def logged_in_client(user: User) -> Client:
     """A test client with ``user``'s session, as after a full login (MFA included)."""
     client = Client()
