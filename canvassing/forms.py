@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 
 from django import forms
+from django.conf import settings
 
-from canvassing.register_import import FIELDS
+from canvassing.register_import import FIELDS, upload_problem
 from canvassing.services import WALK_LIST_FILTERS
 
 FIELD_LABELS = {
@@ -25,11 +26,32 @@ FIELD_LABELS = {
 }
 
 
+def register_upload_max_bytes() -> int:
+    """The largest register file taken (``REGISTER_UPLOAD_MAX_MB``): a constituency's full register is a few
+    tens of megabytes at most (110,000 electors at ~250 bytes a row)."""
+    return settings.REGISTER_UPLOAD_MAX_MB * 1024 * 1024
+
+
 class RegisterUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Register file (CSV)",
-        help_text="A full register, a monthly update or an absent-voter list, as the council sent it.",
-    )
+    file = forms.FileField(label="Register file (CSV)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            "A full register, a monthly update or an absent-voter list, as the council sent it "
+            f"(CSV, up to {settings.REGISTER_UPLOAD_MAX_MB} MB)."
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > register_upload_max_bytes():
+            raise forms.ValidationError(
+                f"This file is {upload.size / 1024 / 1024:.1f} MB: the most a register upload may be is "
+                f"{settings.REGISTER_UPLOAD_MAX_MB} MB. Upload it in parts (one file per polling district)."
+            )
+        if (problem := upload_problem(upload.file)) is not None:
+            raise forms.ValidationError(f"This file cannot be imported: {problem}.")
+        return upload
 
 
 class ColumnMappingForm(forms.Form):

@@ -5,9 +5,11 @@ How it works, and why:
 1. The header row says the layout (:func:`recognise`): the common council exports are known by their column
    names; an unknown one needs a :class:`canvassing.models.RegisterLayout` mapping made by hand (saved for
    next time), else :class:`UnknownLayout` is raised with the headers so a page can ask for one.
-2. The file is read line by line (UTF-8, with or without a BOM, else Windows-1252) through ``csv.reader`` and
-   streamed with ``COPY`` into a temporary table, as text, with each row's line number. Python only checks
-   what SQL cannot (encoding, column count, a truncated last row, dates); memory stays flat in the file size.
+2. The file is read line by line (UTF-8, with or without a BOM, else Windows-1252; lines may end in CRLF, LF
+   or a lone CR, as old Mac spreadsheets write) through ``csv.reader`` and streamed with ``COPY`` into a
+   temporary table, as text, with each row's line number. Python only checks what SQL cannot (encoding, NUL
+   characters, over-long fields, column count, a truncated last row, dates); memory stays flat in the file
+   size. UTF-16 ("Unicode text") is refused with how to save the file instead: :func:`upload_problem`.
 3. Every other check runs in SQL over the whole temporary table, and *every* bad row is reported (row,
    column, problem): a missing or malformed elector number, a duplicate elector number, a malformed postcode,
    an unknown franchise marker, an unknown add/change/delete indicator. Any problem rejects the whole file
@@ -189,15 +191,48 @@ def layout_save(*, campaign: CandidateCampaign, name: str, headers: list[str], m
     return recognise(headers, [layout])
 
 
+#: The longest field the importer reads (csv's own limit): no register column comes near it.
+MAX_FIELD_CHARACTERS = csv.field_size_limit()
+UTF16_PROBLEM = 'wrong encoding: this looks like UTF-16 ("Unicode text"); save the file as CSV UTF-8'
+
+
+def upload_problem(binary: BinaryIO) -> str | None:
+    """Why a file cannot be a register export at all (empty, UTF-16 or binary), or None; read from its start
+    before it is stored for import."""
+    head = binary.read(4096)
+    binary.seek(0)
+    if not head.strip():
+        return "the file is empty"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return UTF16_PROBLEM
+    return None
+
+
+def _physical_lines(binary: BinaryIO, block: int = 1 << 16) -> Iterator[bytes]:
+    """The file's lines with their endings, split at CRLF, LF or a lone CR (``csv.reader`` takes any of them,
+    but only one line at a time), reading a block at a time whatever the line endings."""
+    pending = b""
+    while chunk := binary.read(block):
+        lines = (pending + chunk).splitlines(keepends=True)
+        # The last piece may go on in the next block (no ending yet, or a CR whose LF is still to come).
+        pending = lines.pop() if not lines[-1].endswith(b"\n") else b""
+        yield from lines
+    if pending:
+        yield pending
+
+
 def read_headers(binary: BinaryIO) -> list[str]:
     """The header row of a file (UTF-8 or Windows-1252), read before the file is stored for import."""
-    first = binary.readline(1 << 16)
+    first = next(_physical_lines(binary, block=1 << 16), b"")[: 1 << 16]
     binary.seek(0)
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = first.decode("cp1252", "replace")
-    return [h.strip() for h in next(csv.reader([text]), [])]
+    try:
+        return [h.strip() for h in next(csv.reader([text.rstrip("\r\n")]), [])]
+    except csv.Error:
+        return []  # an unterminated quote: no layout to recognise, so the page asks for a mapping
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -212,8 +247,12 @@ class _NotUtf8(Exception):
 
 
 def _decoded_lines(binary: BinaryIO, encoding: str, problems: list[Problem], state: dict) -> Iterator[str]:
-    for number, raw in enumerate(binary, start=1):
-        state["ended_with_newline"] = raw.endswith(b"\n")
+    for number, raw in enumerate(_physical_lines(binary), start=1):
+        state["ended_with_newline"] = raw.endswith((b"\n", b"\r"))
+        if b"\x00" in raw:
+            # PostgreSQL stores no NUL in text: the row is reported, the rest of the file still checked.
+            problems.append(Problem(number, None, "a NUL character (0x00): not text a register holds"))
+            raw = raw.replace(b"\x00", b"")
         try:
             yield raw.decode(encoding)
         except UnicodeDecodeError:
@@ -251,6 +290,18 @@ class RegisterImportReport:
         return dict(self.__dict__)
 
 
+def _rows(reader, problems: list[Problem]) -> Iterator[list[str]]:
+    """``reader``'s rows; a row csv cannot read (a field past its limit) is reported and the reading goes on."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            limit = f"no field may be over {MAX_FIELD_CHARACTERS:,} characters"
+            problems.append(Problem(reader.line_num, None, f"unreadable row ({error}): {limit}"))
+
+
 def _stage(
     cursor, binary: BinaryIO, encoding: str, saved: list[RegisterLayout], progress: Progress | None = None
 ) -> tuple[Layout, list[Problem], int]:
@@ -262,6 +313,8 @@ def _stage(
         headers = [h.strip() for h in next(reader)]
     except StopIteration:
         raise ImportRejected([Problem(None, None, "the file is empty")]) from None
+    except csv.Error as error:
+        raise ImportRejected([Problem(1, None, f"unreadable header row ({error})")]) from None
     layout = recognise(headers, saved)
     names = [name for name in FIELDS if name in layout.columns]
     pick = operator.itemgetter(*[layout.columns[name] for name in names])
@@ -280,7 +333,7 @@ def _stage(
     columns = ", ".join(names)
     copy_sql = f"COPY register_staging (row_no, {columns}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({columns}))"
     with cursor.cursor.copy(copy_sql) as copy:
-        for row in reader:
+        for row in _rows(reader, problems):
             if len(row) != width:
                 if not row or row == [""]:
                     continue
@@ -651,10 +704,8 @@ def register_import(
     it has got (a job page shows it).
     """
     saved = list(RegisterLayout.objects.filter(campaign=campaign))
-    head = file.read(4096)
-    file.seek(0)
-    if b"\x00" in head:
-        raise ImportRejected([Problem(1, None, "wrong encoding: this looks like UTF-16; save the file as CSV UTF-8")])
+    if (problem := upload_problem(file)) is not None:
+        raise ImportRejected([Problem(1, None, problem)])
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             with transaction.atomic(), connection.cursor() as cursor:

@@ -266,6 +266,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# The largest register file an organiser may upload (the form says so, and refuses a bigger one).
+REGISTER_UPLOAD_MAX_MB = env.int("REGISTER_UPLOAD_MAX_MB", default=40)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -147,3 +147,41 @@ def test_a_job_destroyed_while_it_runs_does_not_come_back(campaign, organiser, m
     monkeypatch.setattr(import_jobs, "register_import", destroyed_meanwhile)
     register_import_job_run(job_id=job.pk)
     assert not RegisterImportJob.objects.exists()
+
+
+def _upload(client, campaign, content: bytes, name: str = "register.csv"):
+    return client.post(
+        reverse("canvassing:import", args=[campaign.pk]), {"file": SimpleUploadedFile(name, content, "text/csv")}
+    )
+
+
+def test_utf16_and_empty_uploads_are_refused_on_the_form_with_what_to_do(campaign, organiser):
+    client = logged_in_client(organiser)
+    utf16 = _upload(client, campaign, synthetic_register(5).getvalue().decode().encode("utf-16"))
+    assert utf16.status_code == 200
+    assert "save the file as CSV UTF-8" in utf16.content.decode()
+    empty = _upload(client, campaign, b"\r\n")
+    assert empty.status_code == 200 and "the file is empty" in empty.content.decode()
+    assert not RegisterImportJob.objects.exists()
+
+
+def test_a_cr_only_upload_is_queued(campaign, organiser, django_capture_on_commit_callbacks):
+    client = logged_in_client(organiser)
+    content = synthetic_register(5).getvalue().replace(b"\r\n", b"\r")
+    with django_capture_on_commit_callbacks() as queued:
+        response = _upload(client, campaign, content)
+    job = RegisterImportJob.objects.get(campaign=campaign)
+    assert response.status_code == 302 and response.url == reverse("canvassing:import_job", args=[campaign.pk, job.pk])
+    assert len(queued) == 1
+    job.file.delete(save=False)
+
+
+def test_an_upload_over_the_stated_limit_is_refused_with_the_limit(campaign, organiser, settings):
+    settings.REGISTER_UPLOAD_MAX_MB = 1
+    client = logged_in_client(organiser)
+    page = client.get(reverse("canvassing:import", args=[campaign.pk])).content.decode()
+    assert "up to 1 MB" in page
+    response = _upload(client, campaign, synthetic_register(5).getvalue() + b"x" * (1024 * 1024))
+    assert response.status_code == 200
+    assert "the most a register upload may be is 1 MB" in response.content.decode()
+    assert not RegisterImportJob.objects.exists()

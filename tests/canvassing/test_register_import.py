@@ -277,3 +277,38 @@ def test_synthetic_absent_voter_list_matches_its_register(campaign):
 def test_the_same_seed_gives_the_same_register():
     assert synthetic_register(500, 9).getvalue() == synthetic_register(500, 9).getvalue()
     assert synthetic_register(500, 9).getvalue() != synthetic_register(500, 10).getvalue()
+
+
+def test_lines_ending_in_a_lone_cr_are_read_like_any_other(campaign):
+    """Old Mac spreadsheets end lines with a lone CR; csv took the whole file for one line (a 500 on upload)."""
+    text = register(
+        'KA,1,0,,,"Smith, Jo",IG6 2AA,1 High Street,,,,,', 'KA,2,0,,,"Khan, Ali",IG6 2AA,2 High Street,,,,,'
+    )
+    report = register_import(campaign=campaign, file=io.BytesIO(text.replace("\r\n", "\r").encode()))
+    assert report.created == report.rows == 2
+    assert sorted(Elector.objects.filter(campaign=campaign).values_list("surname", flat=True)) == ["Khan", "Smith"]
+
+
+def test_a_lone_cr_at_a_block_boundary_is_one_line_ending(campaign):
+    from canvassing.register_import import _physical_lines
+
+    assert list(_physical_lines(io.BytesIO(b"ab\r\ncd\ref\n"), block=3)) == [b"ab\r\n", b"cd\r", b"ef\n"]
+    assert list(_physical_lines(io.BytesIO(b"ab\r"), block=3)) == [b"ab\r"]
+
+
+def test_a_field_past_the_limit_and_a_nul_are_rows_reported_not_a_failed_job(campaign):
+    """A 200 KB field stopped the import with csv's "Error"; a NUL made COPY fail. Both are bad rows now."""
+    huge = "x" * 200_000
+    text = register(
+        'KA,1,0,,,"Smith, Jo",IG6 2AA,1 High Street,,,,,',
+        f'KA,2,0,,,"Khan, Ali",IG6 2AA,{huge},,,,,',
+        'KA,3,0,,,"Nul\x00l, Ann",IG6 2AA,3 High Street,,,,,',
+        'KA,4,0,,,"Lee, Bo",IG6 2AA,4 High Street,,,,,',
+    )
+    with pytest.raises(ImportRejected) as error:
+        register_import(campaign=campaign, file=io.BytesIO(text.encode()))
+    found = problems(error)
+    assert [row for row, _, _ in found] == [3, 4]
+    assert "no field may be over 131,072 characters" in found[0][2]
+    assert "NUL" in found[1][2]
+    assert not Elector.objects.filter(campaign=campaign).exists()
