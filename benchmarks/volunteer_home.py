@@ -25,6 +25,7 @@ from benchmarks.harness import (
     serve,
     temporary_database,
 )
+from organiser import clock
 
 VOLUNTEERS = 10_000
 SHIFTS = 2_000
@@ -40,7 +41,6 @@ def seed(rng: random.Random) -> int:
     """Seats, volunteers with profiles, shifts over the past week and the next fortnight, sign-ups.
     Returns the id of the volunteer whose home page is measured."""
     from django.contrib.auth.hashers import make_password
-    from django.utils import timezone
 
     from campaigns.models import Constituency
     from volunteers.models import Shift, ShiftKind, Signup, SignupStatus, User, VolunteerProfile
@@ -74,7 +74,7 @@ def seed(rng: random.Random) -> int:
         batch_size=2000,
     )
     progress(f"{VOLUNTEERS} volunteers with profiles")
-    now = timezone.now()
+    now = clock.now()
     kinds = [kind for kind, _ in ShiftKind.choices]
     shifts = []
     for _ in range(SHIFTS):

@@ -28,6 +28,7 @@ import uuid
 from pathlib import Path
 
 from benchmarks.harness import progress, report, temporary_database
+from organiser import clock
 
 VOLUNTEERS = int(os.environ.get("VOLUNTEERS", 100_000))
 SEATS = 50
@@ -107,7 +108,6 @@ def seed(count: int) -> None:
     import datetime as dt
 
     from django.db import connection
-    from django.utils import timezone
 
     from campaigns.models import Constituency
     from messaging.models import DigestSchedule
@@ -117,7 +117,7 @@ def seed(count: int) -> None:
         Constituency(code=f"E14{n:06d}", name=f"Seat {n}", nation="England") for n in range(SEATS)
     )
     seat_ids = [seat.pk for seat in seats]
-    now = timezone.now()
+    now = clock.now()
     shifts = []
     for seat in seats:
         for n in range(UPCOMING_PER_SEAT + PAST_PER_SEAT):
@@ -146,10 +146,10 @@ def seed(count: int) -> None:
             INSERT INTO volunteers_user (password, is_superuser, email, full_name, role, is_staff, is_active,
                                          date_joined)
             SELECT '!', false, 'volunteer' || n || '@example.org', 'Volunteer ' || n, 'volunteer', false, true,
-                   now() - interval '30 days'
+                   %s::timestamptz - interval '30 days'
             FROM generate_series(1, %s) AS n
             """,
-            [count],
+            [now, count],
         )
         cursor.execute(
             """
@@ -171,10 +171,11 @@ def seed(count: int) -> None:
         cursor.execute(
             """
             CREATE TEMPORARY TABLE numbered AS
-            SELECT id, constituency_id, starts_at > now() AS upcoming,
-                   row_number() OVER (PARTITION BY constituency_id, starts_at > now() ORDER BY id) AS n
+            SELECT id, constituency_id, starts_at > %(now)s AS upcoming,
+                   row_number() OVER (PARTITION BY constituency_id, starts_at > %(now)s ORDER BY id) AS n
             FROM volunteers_shift
-            """
+            """,
+            {"now": now},
         )
         for upcoming, per_seat, status, hours in (
             (True, UPCOMING_PER_SEAT, "confirmed", None),
@@ -184,13 +185,13 @@ def seed(count: int) -> None:
                 """
                 INSERT INTO volunteers_signup (status, created_at, updated_at, queued_at, hours, shift_id,
                                                volunteer_id)
-                SELECT %s, now(), now(), now() - interval '10 days', %s, s.id, p.user_id
+                SELECT %s, %s::timestamptz, %s::timestamptz, %s::timestamptz - interval '10 days', %s, s.id, p.user_id
                 FROM volunteers_volunteerprofile AS p
                 JOIN numbered AS s ON s.constituency_id = p.home_constituency_id AND s.upcoming = %s
                                    AND s.n = (p.user_id %% %s) + 1
                 WHERE %s OR p.user_id %% 2 = 0
                 """,
-                [status, hours, upcoming, per_seat, upcoming],
+                [status, now, now, now, hours, upcoming, per_seat, upcoming],
             )
         cursor.execute(
             """
@@ -209,12 +210,11 @@ def seed(count: int) -> None:
 
 def floor_rate() -> tuple[float, dict]:
     """Render the digest triple with one fixed context and build its MIME message, on one core."""
-    from django.utils import timezone
 
     from messaging import digests, rendering
     from volunteers.models import User
 
-    now = timezone.now()
+    now = clock.now()
     user = User.objects.select_related("profile__home_constituency").order_by("pk").first()
     context = digests.volunteer_contexts([user], now=now, week=digests.iso_week(now), due=digests.due_schedules(now))[
         user.pk
@@ -320,7 +320,6 @@ def main() -> None:
         with temporary_database("weekly_digest"):
             from django.db import connection, transaction
             from django.test.utils import CaptureQueriesContext
-            from django.utils import timezone
 
             from messaging import digests
             from messaging.models import Outbox, OutboxStatus
@@ -334,7 +333,7 @@ def main() -> None:
             worker = start_worker(queue, port)
             progress(f"worker with {WORKER_PROCESSES} processes on {queue}; sink on 127.0.0.1:{port}")
 
-            now = timezone.now()
+            now = clock.now()
             week = digests.iso_week(now)
             due = digests.due_schedules(now)
             batches = queries_per_batch = 0

@@ -4,7 +4,8 @@ previous results, published demographic aggregates, endorsements, targets, and i
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+
+from organiser import clock
 
 
 class Election(models.Model):
@@ -255,7 +256,7 @@ class Endorsement(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["constituency__name"]
@@ -279,7 +280,7 @@ class EndorsementEvent(models.Model):
     status = models.CharField(max_length=20, choices=Endorsement.Status.choices)
     candidacy = models.ForeignKey(Candidacy, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
     reason = models.TextField(blank=True)
 
     class Meta:
@@ -314,7 +315,7 @@ class TargetCriteria(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name_plural = "target criteria"
@@ -339,7 +340,7 @@ class Target(models.Model):
     score = models.FloatField()
     tier = models.PositiveSmallIntegerField(choices=Tier.choices)
     reasons = models.JSONField(default=list)
-    computed_at = models.DateTimeField(default=timezone.now)
+    computed_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-score", "constituency__name"]
@@ -376,7 +377,7 @@ class ImportJob(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="percent")
     report = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

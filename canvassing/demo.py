@@ -8,12 +8,12 @@ import io
 import itertools
 
 from django.db import transaction
-from django.utils import timezone
 
 from campaigns.models import Candidacy, Election, Endorsement, Person
 from canvassing import services, synthetic
 from canvassing.models import CandidateCampaign, Elector, GrantLevel, RegisterGrant, WalkList
 from canvassing.register_import import register_import
+from organiser import clock
 from volunteers.models import Role, Shift, ShiftKind, Team, User
 
 DEMO_AGENT_EMAIL = "organiser@example.org"  # the demo organiser (manage.py demo_organiser), when made
@@ -57,7 +57,7 @@ def demo_canvassing_load(*, electors: int = 20_000, seed: int = 2029, doors: int
     )
     campaign = CandidateCampaign.objects.filter(endorsement=endorsement).first()
     if campaign is None:
-        polling_day = timezone.localdate() + dt.timedelta(days=60)
+        polling_day = clock.today() + dt.timedelta(days=60)
         campaign = services.candidate_campaign_create(
             endorsement=endorsement,
             agent=agent,

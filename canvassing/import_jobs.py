@@ -11,11 +11,11 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
 from campaigns.importers.base import ImportRejected
 from canvassing.models import CandidateCampaign, RegisterImportJob
 from canvassing.register_import import UnknownLayout, register_import
+from organiser import clock
 
 ROUTE = "task:canvassing.tasks.register_import_run"
 
@@ -64,11 +64,11 @@ def register_import_job_run(*, job_id: int) -> RegisterImportJob | None:
         if job.finished:
             return job  # a redelivered task: the job already ran
         if job.campaign.destroyed_at or not job.file:
-            job.status, job.error, job.finished_at = job.Status.FAILED, "The register was destroyed.", timezone.now()
+            job.status, job.error, job.finished_at = job.Status.FAILED, "The register was destroyed.", clock.now()
             _file_delete(job)
             job.save()
             return job
-        job.status, job.started_at = job.Status.RUNNING, timezone.now()
+        job.status, job.started_at = job.Status.RUNNING, clock.now()
         job.save(update_fields=["status", "started_at"])
 
     def progress(stage: str, rows: int) -> None:
@@ -97,7 +97,7 @@ def register_import_job_run(*, job_id: int) -> RegisterImportJob | None:
     else:
         job.status, job.report = job.Status.DONE, report.as_dict()
     finally:
-        job.finished_at = timezone.now()
+        job.finished_at = clock.now()
         _file_delete(job)
         # An update, never an insert: a job destroyed with its register meanwhile must not come back.
         RegisterImportJob.objects.filter(pk=job.pk).update(

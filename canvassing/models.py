@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+
+from organiser import clock
 
 
 class CandidateCampaign(models.Model):
@@ -36,7 +37,7 @@ class CandidateCampaign(models.Model):
     retention_date = models.DateField(help_text="register data is destroyed on this date (after polling day)")
     votes_to_win = models.PositiveIntegerField(default=0, help_text="promises needed in the seat")
     destroyed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["name"]
@@ -69,7 +70,7 @@ class RegisterGrant(models.Model):
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    granted_at = models.DateTimeField(default=timezone.now)
+    granted_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "campaign"], name="unique_register_grant")]
@@ -91,7 +92,7 @@ class AccessLog(models.Model):
 
     campaign = models.ForeignKey(CandidateCampaign, on_delete=models.PROTECT, related_name="access_log")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(default=clock.now, db_index=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     electors = models.PositiveIntegerField(default=0, help_text="how many electors' data it concerned")
     route = models.CharField(max_length=300, help_text="page path, API path, admin, command or task")
@@ -269,7 +270,7 @@ class CanvassResponse(models.Model):
     client_id = models.UUIDField(unique=True, default=uuid.uuid4)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(help_text="on the phone, when the door was knocked")
-    received_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=clock.now)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     intention = models.ForeignKey(IntentionCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     answers = models.JSONField(default=dict, blank=True)
@@ -308,7 +309,7 @@ class WalkList(models.Model):
     volunteer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="walk_lists"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["polling_district__code", "sequence", "pk"]
@@ -347,7 +348,7 @@ class PollingDayVote(models.Model):
     campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="votes")
     elector = models.OneToOneField(Elector, on_delete=models.CASCADE, related_name="vote")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    entered_at = models.DateTimeField(default=timezone.now)
+    entered_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:
         return f"{self.elector_id} voted"
@@ -360,7 +361,7 @@ class KnockUpSheet(models.Model):
 
     campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="knock_up_sheets")
     polling_district = models.ForeignKey(PollingDistrict, on_delete=models.CASCADE, related_name="+")
-    generated_at = models.DateTimeField(default=timezone.now)
+    generated_at = models.DateTimeField(default=clock.now)
     elector_ids = ArrayField(models.BigIntegerField(), default=list)
 
     class Meta:
@@ -382,7 +383,7 @@ class RegisterLayout(models.Model):
     name = models.CharField(max_length=200)
     headers = ArrayField(models.CharField(max_length=200))
     mapping = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:
         return self.name
@@ -421,7 +422,7 @@ class RegisterImportJob(models.Model):
     report = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(default=list, blank=True, help_text="every bad row: row, column, problem")
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

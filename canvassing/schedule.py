@@ -5,7 +5,7 @@ from celery.schedules import crontab
 BEAT_SCHEDULE = {
     "canvassing-destroy-expired-registers": {
         "task": "canvassing.tasks.destroy_expired_registers",
-        "schedule": crontab(hour=3, minute=15),  # daily, Europe/London
+        "schedule": crontab(hour=3, minute=15),  # daily, in the campaign's zone (settings.TIME_ZONE)
         "options": {"expires": 6 * 3600},
     },
     "canvassing-regenerate-knock-up-sheets": {

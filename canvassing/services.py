@@ -34,6 +34,7 @@ from canvassing.models import (
     SurveyQuestion,
     WalkList,
 )
+from organiser import clock
 
 ORGANISING_LEVELS = (GrantLevel.AGENT, GrantLevel.ORGANISER)
 #: More doors than this by one canvasser within PACE_WINDOW is implausible: flagged for the organiser.
@@ -150,7 +151,7 @@ def register_grant_revoke(*, campaign: CandidateCampaign, user, revoked_by) -> N
 
 
 @transaction.atomic
-def register_destroy(*, campaign: CandidateCampaign, route: str, user=None) -> int:
+def register_destroy(*, campaign: CandidateCampaign, route: str, user=None, now: dt.datetime | None = None) -> int:
     """Destroy the campaign's register data (electors, responses, lists, votes, sheets, layouts, uploaded files
     waiting for import); log it.
 
@@ -175,7 +176,7 @@ def register_destroy(*, campaign: CandidateCampaign, route: str, user=None) -> i
         cursor.execute("DELETE FROM canvassing_pollingdistrict WHERE campaign_id = %s", [campaign.pk])
         cursor.execute("DELETE FROM canvassing_registerlayout WHERE campaign_id = %s", [campaign.pk])
     import_jobs_destroy(campaign=campaign)
-    campaign.destroyed_at = timezone.now()
+    campaign.destroyed_at = now or clock.now()
     campaign.save(update_fields=["destroyed_at"])
     access_log(
         campaign=campaign,
@@ -188,12 +189,16 @@ def register_destroy(*, campaign: CandidateCampaign, route: str, user=None) -> i
     return electors
 
 
-def registers_destroy_expired(*, today: dt.date | None = None, route: str = "task") -> list[int]:
-    """Destroy every register whose retention date has come; returns the campaigns' ids."""
-    today = today or timezone.localdate()
+def registers_destroy_expired(
+    *, now: dt.datetime | None = None, today: dt.date | None = None, route: str = "task"
+) -> list[int]:
+    """Destroy every register whose retention date has come by ``today`` (default: the UK date at ``now``);
+    returns the campaigns' ids."""
+    now = now or clock.now()
+    today = today or clock.today(now)
     due = list(CandidateCampaign.objects.filter(retention_date__lte=today, destroyed_at__isnull=True))
     for campaign in due:
-        register_destroy(campaign=campaign, route=route)
+        register_destroy(campaign=campaign, route=route, now=now)
     return [campaign.pk for campaign in due]
 
 
@@ -270,6 +275,7 @@ def walk_lists_cut(
         "doors": doors,
         "batch": uuid.uuid4(),
         "filters": json.dumps({"doors": doors, "filters": filters}),
+        "now": clock.now(),
     }
     with connection.cursor() as cursor:
         # One statement over the whole seat: JIT compiling would cost more than it saves, and the sorts fit
@@ -308,7 +314,7 @@ def walk_lists_cut(
                 SELECT %(campaign)s, n.pd,
                        pd.code || ' ' || lpad(n.seq::text, 2, '0') || ': '
                            || initcap((array_agg(n.street ORDER BY n.door_no))[1]),
-                       n.seq, %(batch)s, count(DISTINCT n.door_no), count(*), %(filters)s::jsonb, now()
+                       n.seq, %(batch)s, count(DISTINCT n.door_no), count(*), %(filters)s::jsonb, %(now)s
                 FROM numbered n JOIN canvassing_pollingdistrict pd ON pd.id = n.pd
                 GROUP BY n.pd, pd.code, n.seq
                 RETURNING id, polling_district_id, sequence
@@ -558,7 +564,7 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
     - Survey answers must fit their question (a choice offered, yes or no, text): an entry with any answer
       that does not is rejected with the reason per answer; the other entries of the batch are recorded.
     """
-    now = timezone.now()
+    now = clock.now()
     result = RecordResult()
     cleaned = []
     for entry in entries:
@@ -588,7 +594,7 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
                 INSERT INTO canvassing_canvassresponse (campaign_id, elector_id, client_id, recorded_by_id,
                     recorded_at, received_at, outcome, intention_id, answers, note, walk_list_id, flagged,
                     flag_reason)
-                SELECT a.campaign_id, a.elector, a.client_id, %(user)s, a.recorded_at, now(), a.outcome,
+                SELECT a.campaign_id, a.elector, a.client_id, %(user)s, a.recorded_at, %(now)s, a.outcome,
                        a.intention_id, a.answers, a.note,
                        (SELECT w.id FROM canvassing_walklist w WHERE w.id = a.walk_list
                         AND w.campaign_id = a.campaign_id), false, ''
@@ -620,7 +626,7 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
             SELECT c.client_id::text, false FROM canvassing_canvassresponse c
             WHERE c.client_id IN (SELECT client_id FROM input)
             """,
-            {"entries": json.dumps(cleaned), "user": user.pk},
+            {"entries": json.dumps(cleaned), "user": user.pk, "now": now},
         )
         rows = cursor.fetchall()
         stored = {client_id for client_id, _ in rows}
@@ -698,7 +704,7 @@ def poll_numbers_record(
                found AS (SELECT i.written, e.id FROM input i LEFT JOIN canvassing_elector e
                          ON e.polling_district_id = %(district)s AND e.number = i.number AND e.suffix = i.suffix),
                inserted AS (INSERT INTO canvassing_pollingdayvote (campaign_id, elector_id, entered_by_id, entered_at)
-                            SELECT DISTINCT %(campaign)s, id, %(user)s, now() FROM found WHERE id IS NOT NULL
+                            SELECT DISTINCT %(campaign)s, id, %(user)s, %(now)s FROM found WHERE id IS NOT NULL
                             ON CONFLICT (elector_id) DO NOTHING RETURNING elector_id)
                SELECT f.written, f.id, f.id IN (SELECT elector_id FROM inserted) FROM found f""",
             {
@@ -708,6 +714,7 @@ def poll_numbers_record(
                 "district": polling_district.pk,
                 "campaign": campaign.pk,
                 "user": user.pk,
+                "now": clock.now(),
             },
         )
         seen: set[int] = set()
@@ -723,30 +730,38 @@ def poll_numbers_record(
     return result
 
 
-def knock_up_sheets_generate(*, campaign: CandidateCampaign, polling_district: PollingDistrict | None = None) -> int:
-    """Snapshot the knock-up lists (promises and leans not yet voted) per district; returns sheets made."""
+def knock_up_sheets_generate(
+    *, campaign: CandidateCampaign, polling_district: PollingDistrict | None = None, now: dt.datetime | None = None
+) -> int:
+    """Snapshot the knock-up lists (promises and leans not yet voted) per district at ``now``; returns sheets
+    made."""
     from canvassing.selectors import KNOCK_UP_CONDITION
 
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO canvassing_knockupsheet (campaign_id, polling_district_id, generated_at, elector_ids)
-                SELECT %(campaign)s, pd.id, now(),
+                SELECT %(campaign)s, pd.id, %(now)s,
                        coalesce(array_agg(e.id ORDER BY e.street, e.house_number, e.flat, e.number, e.suffix)
                                 FILTER (WHERE e.id IS NOT NULL), '{{}}')
                 FROM canvassing_pollingdistrict pd
                 LEFT JOIN canvassing_elector e ON e.polling_district_id = pd.id AND {KNOCK_UP_CONDITION}
                 WHERE pd.campaign_id = %(campaign)s AND (%(district)s::bigint IS NULL OR pd.id = %(district)s)
                 GROUP BY pd.id""",  # noqa: S608
-            {"campaign": campaign.pk, "district": polling_district.pk if polling_district else None},
+            {
+                "campaign": campaign.pk,
+                "district": polling_district.pk if polling_district else None,
+                "now": now or clock.now(),
+            },
         )
         return cursor.rowcount
 
 
-def knock_up_sheets_generate_today(*, today: dt.date | None = None) -> int:
-    """The periodic job's work: regenerate the knock-up sheets of every campaign polling today."""
-    today = today or timezone.localdate()
+def knock_up_sheets_generate_today(*, now: dt.datetime | None = None) -> int:
+    """The periodic job's work at ``now``: regenerate the knock-up sheets of every campaign whose polling day
+    it is (the UK date), and drop sheets older than two days."""
+    now = now or clock.now()
     made = 0
-    for campaign in CandidateCampaign.objects.filter(polling_day=today, destroyed_at__isnull=True):
-        made += knock_up_sheets_generate(campaign=campaign)
-    KnockUpSheet.objects.filter(generated_at__lt=timezone.now() - dt.timedelta(days=2)).delete()
+    for campaign in CandidateCampaign.objects.filter(polling_day=clock.today(now), destroyed_at__isnull=True):
+        made += knock_up_sheets_generate(campaign=campaign, now=now)
+    KnockUpSheet.objects.filter(generated_at__lt=now - dt.timedelta(days=2)).delete()
     return made

@@ -39,7 +39,7 @@ from canvassing.models import (
     WalkList,
 )
 from canvassing.register_import import UnknownLayout, layout_save, read_headers, recognise
-from organiser import scope
+from organiser import clock, scope
 
 ORGANISING = services.ORGANISING_LEVELS
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "canvassing" / "service-worker.js"
@@ -437,7 +437,9 @@ def knock_up(request: HttpRequest, campaign: CandidateCampaign, code: str) -> Ht
     electors = list(selectors.knock_up(campaign, district))
     _log(request, campaign, AccessLog.Action.VIEW, len(electors), polling_district=code)
     return render(
-        request, "canvassing/knock_up.html", {"campaign": campaign, "district": district, "electors": electors}
+        request,
+        "canvassing/knock_up.html",
+        {"campaign": campaign, "district": district, "electors": electors, "as_of": clock.now()},
     )
 
 

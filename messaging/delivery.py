@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 from django.core.mail import mailers
 from django.db import connection, transaction
-from django.utils import timezone
 
 from messaging import rendering
 from messaging.models import Outbox, OutboxChannel, OutboxStatus
 from messaging.sms import PermanentSendError, TransientSendError, is_e164, sms_backend
+from organiser import clock
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _finish(row: LockedRow, status: str, subject: str = "") -> str:
             cursor.execute(
                 "UPDATE messaging_outbox SET status = %s, sent_at = %s, attempts = attempts + 1, last_error = '',"
                 " subject = %s WHERE id = %s",
-                [status, timezone.now(), subject[:300], row.pk],
+                [status, clock.now(), subject[:300], row.pk],
             )
         else:
             cursor.execute("UPDATE messaging_outbox SET status = %s WHERE id = %s", [status, row.pk])

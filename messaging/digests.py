@@ -24,13 +24,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 from django.utils.formats import date_format
 
 from messaging.conf import int_setting
 from messaging.models import DigestSchedule, MessageKind, MessagePreference, Outbox
-from messaging.rendering import LONDON
 from messaging.services import first_name, outbox_row, outbox_write, shift_context
+from organiser import clock
 
 NEXT_SHIFTS = 3
 NEEDED_SHIFTS = 3
@@ -42,16 +41,13 @@ ORGANISER_SEATS_SHOWN = 20
 
 
 def iso_week(now: dt.datetime) -> str:
-    year, week, _ = now.astimezone(LONDON).isocalendar()
+    year, week, _ = clock.today(now).isocalendar()
     return f"{year}-W{week:02d}"
 
 
 def due_at(schedule: DigestSchedule, now: dt.datetime) -> dt.datetime:
     """The moment this week's digest is due under ``schedule`` (UK wall-clock time, DST-aware)."""
-    local = now.astimezone(LONDON)
-    monday = local.date() - dt.timedelta(days=local.weekday())
-    day = monday + dt.timedelta(days=schedule.weekday)
-    return dt.datetime.combine(day, dt.time(schedule.hour), tzinfo=LONDON)
+    return clock.at(clock.week_start(now) + dt.timedelta(days=schedule.weekday), dt.time(schedule.hour))
 
 
 @dataclass
@@ -77,16 +73,18 @@ class DueSchedules:
         return self.notes.get(None, "")
 
 
-def due_schedules(now: dt.datetime) -> DueSchedules:
+def due_schedules(now: dt.datetime, *, all_due: bool = False) -> DueSchedules:
+    """Which schedules are due at ``now``; ``all_due``: every one, whatever its weekday and hour (this week's
+    digest sent now, as ``messages_run --digest-now`` does, with no schedule changed)."""
     schedules = list(DigestSchedule.objects.all())
     default = next((s for s in schedules if s.constituency_id is None), None)
-    due = DueSchedules(default=default, default_due=bool(default and now >= due_at(default, now)))
+    due = DueSchedules(default=default, default_due=all_due or bool(default and now >= due_at(default, now)))
     for schedule in schedules:
         due.notes[schedule.constituency_id] = schedule.note
         if schedule.constituency_id is None:
             continue
         due.scheduled_seat_ids.append(schedule.constituency_id)
-        if now >= due_at(schedule, now):
+        if all_due or now >= due_at(schedule, now):
             due.due_seat_ids.append(schedule.constituency_id)
     return due
 
@@ -290,7 +288,7 @@ def volunteer_contexts(users: list, *, now: dt.datetime, week: str, due: DueSche
             needed[shift.constituency_id].append(item)
 
     doors = _doors(ids, week_ago, now)
-    week_label = date_format((now - dt.timedelta(days=7)).astimezone(LONDON), "j F")
+    week_label = date_format(clock.local(now - dt.timedelta(days=7)), "j F")
     contexts = {}
     for user in users:
         seat_id = user.profile.home_constituency_id
@@ -343,11 +341,15 @@ def organiser_recipients(*, key: str):
 
 
 def _seat_stats(*, seat_ids: list[int] | None, now: dt.datetime) -> dict[int, dict]:
-    """Last week's figures per seat (``None``: every seat), in 4 queries."""
+    """Last week's figures per seat (``None``: every seat), in 4 queries: what happened in ``[now - 7 days, now)``
+    (a digest built for an earlier moment, or rebuilt later, counts nothing that came after it), and the shifts
+    short of people in the next 14 days."""
     from campaigns.models import Constituency
     from volunteers.models import FILLED_STATUSES, Shift, Signup, SignupStatus, VolunteerProfile
 
     week_ago = now - dt.timedelta(days=7)
+    made = Q(created_at__gte=week_ago, created_at__lt=now)
+    cancelled = Q(cancelled_at__gte=week_ago, cancelled_at__lt=now)
     stats: dict[int, dict] = defaultdict(
         lambda: {"signups": 0, "cancellations": 0, "no_shows": 0, "new_volunteers": 0, "short_shifts": 0}
     )
@@ -355,11 +357,11 @@ def _seat_stats(*, seat_ids: list[int] | None, now: dt.datetime) -> dict[int, di
     if seat_ids is not None:
         signups = signups.filter(shift__constituency_id__in=seat_ids)
     for row in (
-        signups.filter(Q(created_at__gte=week_ago) | Q(cancelled_at__gte=week_ago) | Q(shift__starts_at__gte=week_ago))
+        signups.filter(made | cancelled | Q(shift__starts_at__gte=week_ago, shift__starts_at__lt=now))
         .values("shift__constituency_id")
         .annotate(
-            signups=Count("pk", filter=Q(created_at__gte=week_ago)),
-            cancellations=Count("pk", filter=Q(cancelled_at__gte=week_ago)),
+            signups=Count("pk", filter=made),
+            cancellations=Count("pk", filter=cancelled),
             no_shows=Count(
                 "pk", filter=Q(status=SignupStatus.NO_SHOW, shift__starts_at__gte=week_ago, shift__starts_at__lt=now)
             ),
@@ -369,7 +371,9 @@ def _seat_stats(*, seat_ids: list[int] | None, now: dt.datetime) -> dict[int, di
         stats[row["shift__constituency_id"]].update(
             signups=row["signups"], cancellations=row["cancellations"], no_shows=row["no_shows"]
         )
-    profiles = VolunteerProfile.objects.filter(created_at__gte=week_ago, home_constituency__isnull=False)
+    profiles = VolunteerProfile.objects.filter(
+        created_at__gte=week_ago, created_at__lt=now, home_constituency__isnull=False
+    )
     if seat_ids is not None:
         profiles = profiles.filter(home_constituency_id__in=seat_ids)
     for row in profiles.values("home_constituency_id").annotate(n=Count("pk")).order_by():
@@ -404,7 +408,7 @@ def organiser_contexts(users: list, *, now: dt.datetime, week: str, due: DueSche
         grants[user_id].append(seat_id)
     seat_ids = None if national else sorted({seat for seats in grants.values() for seat in seats})
     stats = _seat_stats(seat_ids=seat_ids, now=now)
-    week_label = date_format((now - dt.timedelta(days=7)).astimezone(LONDON), "j F")
+    week_label = date_format(clock.local(now - dt.timedelta(days=7)), "j F")
 
     def activity(row: dict) -> tuple:
         return (-row["short_shifts"], -(row["signups"] + row["cancellations"] + row["no_shows"]), row["seat"])
@@ -460,12 +464,13 @@ def recipient_batches(queryset, size: int):
         last = batch[-1].pk
 
 
-def digests_queue_due(*, now: dt.datetime | None = None, batch_size: int | None = None) -> int:
-    """Write and queue every digest due at ``now``; returns how many were written."""
-    now = now or timezone.now()
+def digests_queue_due(*, now: dt.datetime | None = None, batch_size: int | None = None, all_due: bool = False) -> int:
+    """Write and queue every digest due at ``now``; returns how many were written. ``all_due``: this week's
+    digest for everyone still without one, now, whatever the schedules say (and none of them changed)."""
+    now = now or clock.now()
     size = batch_size or int_setting("MESSAGING_DIGEST_BATCH", 500)
     week = iso_week(now)
-    due = due_schedules(now)
+    due = due_schedules(now, all_due=all_due)
     queued = 0
     if due.default_due or due.due_seat_ids:
         for users in recipient_batches(volunteer_recipients(due=due, key=f"digest:{week}"), size):
@@ -480,7 +485,7 @@ def digest_preview_context(user, *, now: dt.datetime | None = None) -> tuple[str
     """What ``user``'s digest would say now (for the admin's preview): the kind and its context."""
     from volunteers.models import User
 
-    now = now or timezone.now()
+    now = now or clock.now()
     due = due_schedules(now)
     week = iso_week(now)
     if user.is_organiser:

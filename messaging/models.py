@@ -7,7 +7,8 @@ a due reminder, a week's digest); the send task runs after commit and sends a ro
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from organiser import clock
 
 
 class MessageKind(models.TextChoices):
@@ -78,7 +79,7 @@ class Outbox(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     subject = models.CharField(max_length=300, blank=True, help_text="as sent")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -165,7 +166,7 @@ class Unsubscribe(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unsubscribes")
     channel = models.CharField(max_length=5, choices=OutboxChannel.choices, default=OutboxChannel.EMAIL)
     via = models.CharField(max_length=20, help_text="one-click, or page")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-at"]

@@ -3,7 +3,7 @@ of sign-ups, written with one INSERT … ON CONFLICT DO NOTHING, and queued.
 
 - The day-before email goes at the same UK wall-clock time on the day before the shift (a 10:00 shift on the
   Sunday the clocks change is reminded at 10:00 on the Saturday, 23 real hours earlier), computed in SQL
-  with ``AT TIME ZONE 'Europe/London'``.
+  with ``AT TIME ZONE %s``, the campaign's zone (``organiser.clock.zone_name()``) as a parameter.
 - The SMS goes two hours before, to volunteers with SMS consent and a phone number.
 - Leads hear when a shift they run in the next 48 hours is short of its minimum.
 
@@ -16,8 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import DateTimeField, Exists, F, Func, OuterRef, Q
-from django.utils import timezone
+from django.db.models import DateTimeField, Exists, F, Func, OuterRef, Q, Value
 
 from messaging.models import MessageKind, Outbox, OutboxChannel, OutboxStatus
 from messaging.services import (
@@ -30,17 +29,28 @@ from messaging.services import (
     short_shift_row,
     short_shifts,
 )
+from organiser import clock
 
 SMS_BEFORE = dt.timedelta(hours=2)
 #: Rows pending this long with no attempt are queued again (a send task lost before it reached the broker).
 STALE_AFTER = dt.timedelta(hours=1)
 
 
-class DayBeforeInLondon(Func):
-    """The same UK wall-clock time one calendar day earlier, as a timestamptz."""
+class LocalDayBefore(Func):
+    """The same wall-clock time one calendar day earlier in the campaign's zone, as a timestamptz. The zone
+    is a parameter (``organiser.clock.zone_name()``), never written in the SQL."""
 
-    template = "((%(expressions)s AT TIME ZONE 'Europe/London') - interval '1 day') AT TIME ZONE 'Europe/London'"
     output_field = DateTimeField()
+
+    def __init__(self, expression, **extra) -> None:
+        super().__init__(expression, Value(clock.zone_name()), **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        moment, zone = self.source_expressions
+        moment_sql, moment_params = compiler.compile(moment)
+        zone_sql, zone_params = compiler.compile(zone)
+        sql = f"((({moment_sql}) AT TIME ZONE {zone_sql}) - interval '1 day') AT TIME ZONE {zone_sql}"
+        return sql, (*moment_params, *zone_params, *zone_params)
 
 
 def _consented(channel: str):
@@ -59,7 +69,7 @@ def due_day_before(*, now: dt.datetime):
             shift__starts_at__gt=now + SMS_BEFORE,
             shift__starts_at__lte=now + dt.timedelta(hours=26),  # bounds the index range; refined below
         )
-        .annotate(remind_at=DayBeforeInLondon("shift__starts_at"))
+        .annotate(remind_at=LocalDayBefore("shift__starts_at"))
         .filter(remind_at__lte=now, queued_at__lt=F("remind_at"))
         .filter(Q(promoted_at__isnull=True) | Q(promoted_at__lt=F("remind_at")))
         .filter(_consented("email"))
@@ -87,7 +97,7 @@ def due_two_hours_before(*, now: dt.datetime):
 
 def reminders_queue_due(*, now: dt.datetime | None = None) -> list[int]:
     """Write and queue every reminder due at ``now``; returns the ids queued."""
-    now = now or timezone.now()
+    now = now or clock.now()
     rows = []
     for signup in due_day_before(now=now):
         rows.append(
@@ -118,7 +128,7 @@ def reminders_queue_due(*, now: dt.datetime | None = None) -> list[int]:
 def outbox_requeue_stale(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
     """Queue again rows pending with no attempt for a while: their task was lost before it reached the
     broker. (Rows that failed once have a retry waiting in the broker; they are left to it.)"""
-    now = now or timezone.now()
+    now = now or clock.now()
     ids = list(
         Outbox.objects.filter(status=OutboxStatus.PENDING, attempts=0, created_at__lt=now - STALE_AFTER)
         .order_by("pk")

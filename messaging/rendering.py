@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import email.policy
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -22,9 +21,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from messaging.models import Category
+from organiser import clock
 
 UNSUBSCRIBE_SALT = "messaging.unsubscribe"
-LONDON = ZoneInfo("Europe/London")
 
 
 def unsubscribe_token(user_id: int) -> str:
@@ -49,7 +48,7 @@ def unsubscribe_url(user_id: int) -> str:
 
 def local_when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     """``Sunday 29 March, 10:00 to 12:00`` in UK time (BST or GMT as on that day)."""
-    start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
+    start, end = clock.local(starts_at), clock.local(ends_at)
     day = date_format(start, "l j F")
     return _("%(day)s, %(start)s to %(end)s") % {
         "day": day,
@@ -60,7 +59,7 @@ def local_when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
 
 def _reason(category: str, consent_given_at: dt.datetime | None) -> str:
     campaign = settings.CAMPAIGN_NAME
-    since = date_format(consent_given_at.astimezone(LONDON), "j F Y") if consent_given_at else ""
+    since = date_format(clock.local(consent_given_at), "j F Y") if consent_given_at else ""
     if category == Category.SHIFT_ALERTS:
         return _("You get this because you lead this shift for %(campaign)s and agreed to emails on %(since)s.") % {
             "campaign": campaign,

@@ -16,11 +16,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
-from django.utils import timezone
 
 from messaging import rendering
 from messaging.conf import int_setting
 from messaging.models import KIND_CATEGORY, MessageKind, Outbox, OutboxChannel, OutboxStatus
+from organiser import clock
 
 #: How long before a shift its lead hears that it is short of its minimum.
 SHORT_SHIFT_WINDOW = dt.timedelta(hours=48)
@@ -93,7 +93,7 @@ def outbox_write(rows: Sequence[Outbox]) -> list[int]:
     ones keeps a repeated run from re-queueing rows whose retry is waiting its backoff)."""
     if not rows:
         return []
-    now = timezone.now()
+    now = clock.now()
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_CHUNK):
@@ -187,7 +187,7 @@ def shift_short_check(shift, *, now: dt.datetime | None = None) -> list[int]:
     """If ``shift`` starts within 48 hours and has fewer people than its minimum, tell its lead (once)."""
     from volunteers.models import FILLED_STATUSES
 
-    now = now or timezone.now()
+    now = now or clock.now()
     if not shift.lead_id or not (now < shift.starts_at <= now + SHORT_SHIFT_WINDOW):
         return []
     filled = shift.signups.filter(status__in=FILLED_STATUSES).count()

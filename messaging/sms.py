@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
-from django.utils import timezone
 
 from messaging.conf import setting
+from organiser import clock
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -72,7 +72,7 @@ class FileSMSBackend:
 
     def send(self, *, to: str, body: str, reference: str) -> str:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"at": timezone.now().isoformat(), "to": to, "body": body, "reference": reference})
+        line = json.dumps({"at": clock.now().isoformat(), "to": to, "body": body, "reference": reference})
         with self.path.open("a", encoding="utf-8") as log:
             log.write(line + "\n")
         return reference

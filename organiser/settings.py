@@ -128,7 +128,6 @@ CACHES = {
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TIMEZONE = "Europe/London"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # At-least-once delivery; tasks are written to be idempotent (outbox rows, upserts).
@@ -256,7 +255,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "Europe/London"
+TIME_ZONE = "Europe/London"  # the campaign's zone, written once: organiser.clock, Celery and SQL take it from here
+CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 

@@ -10,9 +10,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 
-from organiser import scope
+from organiser import clock, scope
 from organiser.admin import ScopedAdmin
 from volunteers import selectors, services
 from volunteers.models import (
@@ -149,9 +148,9 @@ class LastActiveFilter(admin.SimpleListFilter):
         if not value:
             return queryset
         if value == "no":
-            since = timezone.now() - dt.timedelta(days=90)
+            since = clock.now() - dt.timedelta(days=90)
             return queryset.filter(Q(last_active_at__lt=since) | Q(last_active_at__isnull=True))
-        return queryset.filter(last_active_at__gte=timezone.now() - dt.timedelta(days=int(value)))
+        return queryset.filter(last_active_at__gte=clock.now() - dt.timedelta(days=int(value)))
 
 
 PROFILE_CSV_HEADER = ["name", "email", "phone", "postcode", "home seat", "skills", "languages", "attended", "no-shows"]
@@ -215,7 +214,7 @@ class VolunteerProfileAdmin(ScopedAdmin):
     @admin.action(description="Add the selected volunteers to a shift")
     def add_to_shift(self, request, queryset):
         shifts = selectors.shifts_with_places(
-            scope.restrict(Shift.objects.all(), request.user, "change").filter(ends_at__gt=timezone.now())
+            scope.restrict(Shift.objects.all(), request.user, "change").filter(ends_at__gt=clock.now())
         ).select_related("constituency")[:200]
         if "shift" in request.POST:
             shift = scope.restrict(Shift.objects.all(), request.user, "change").filter(pk=request.POST["shift"]).first()
@@ -333,9 +332,9 @@ class ShiftAdmin(ScopedAdmin):
         )
         seat_code = request.GET.get("seat", "")
         try:
-            day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else timezone.localdate()
+            day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else clock.today()
         except ValueError:
-            day = timezone.localdate()
+            day = clock.today()
         shifts = selectors.roster(user=request.user, seat_code=seat_code, day=day).order_by("starts_at", "pk")
         if request.GET.get("format") == "csv":
             return csv_response(f"roster-{seat_code or 'all'}-{day}.csv", ROSTER_CSV_HEADER, roster_rows(shifts))
@@ -371,8 +370,8 @@ def _roster_row(shift: Shift, signup: Signup) -> list:
     return [
         shift.display_title,
         shift.constituency.name,
-        timezone.localtime(shift.starts_at).strftime("%Y-%m-%d %H:%M"),
-        timezone.localtime(shift.ends_at).strftime("%Y-%m-%d %H:%M"),
+        clock.local(shift.starts_at).strftime("%Y-%m-%d %H:%M"),
+        clock.local(shift.ends_at).strftime("%Y-%m-%d %H:%M"),
         shift.meeting_point,
         person.full_name if person else "(deleted account)",
         person.email if person else "",

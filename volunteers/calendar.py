@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.utils import timezone
 
+from organiser import clock
 from volunteers.models import Shift, SignupStatus
 
 
@@ -48,7 +48,7 @@ def event_lines(*, shift: Shift, status: str, url: str = "") -> list[str]:
     lines = [
         "BEGIN:VEVENT",
         f"UID:shift-{shift.pk}@{_host()}",
-        f"DTSTAMP:{_utc(timezone.now())}",
+        f"DTSTAMP:{_utc(clock.now())}",
         f"DTSTART:{_utc(shift.starts_at)}",
         f"DTEND:{_utc(shift.ends_at)}",
         f"SUMMARY:{_escape(shift.display_title)}",

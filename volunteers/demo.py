@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from campaigns.models import Constituency
+from organiser import clock
 from volunteers import services
 from volunteers.models import Channel, Role, Shift, ShiftKind, Team, User, VolunteerProfile
 
@@ -53,9 +51,8 @@ def _account(email: str, full_name: str, role: str) -> User:
 @transaction.atomic
 def demo_volunteers_load(*, volunteers_per_seat: int = 12, seed: int = 2024) -> dict[str, int]:
     rng = random.Random(seed)  # reproducible demo data, not secrets
-    zone = ZoneInfo(settings.TIME_ZONE)
     seats = demo_seats()
-    today = timezone.localdate()
+    today = clock.today()
     counts = {"seats": len(seats), "volunteers": 0, "shifts": 0, "signups": 0}
     for seat_number, seat in enumerate(seats):
         lead = _account(f"lead{seat_number}@{DEMO_DOMAIN}", f"Lead of {seat.name}", Role.TEAM_LEAD)
@@ -83,7 +80,7 @@ def demo_volunteers_load(*, volunteers_per_seat: int = 12, seed: int = 2024) -> 
         for day in range(7):
             date = today + dt.timedelta(days=day)
             for kind, hour in ((ShiftKind.CANVASSING, 10), (ShiftKind.PHONE_BANK, 18)):
-                starts = dt.datetime.combine(date, dt.time(hour), tzinfo=zone)
+                starts = clock.at(date, dt.time(hour))
                 shift, created = Shift.objects.get_or_create(
                     constituency=seat,
                     kind=kind,
@@ -98,7 +95,7 @@ def demo_volunteers_load(*, volunteers_per_seat: int = 12, seed: int = 2024) -> 
                     },
                 )
                 counts["shifts"] += 1
-                if created and shift.ends_at > timezone.now():  # a shift already over takes no sign-ups
+                if created and shift.ends_at > clock.now():  # a shift already over takes no sign-ups
                     for user in rng.sample(people, rng.randint(0, 6)):
                         services.signup_create(shift=shift, volunteer=user, allow_overlap=True)
                         counts["signups"] += 1

@@ -1,12 +1,14 @@
 """People and their time: the custom user with its role, seat grants, teams, volunteers' profiles and
 consents, shifts and sign-ups."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+
+from organiser import clock
 
 
 class Role(models.TextChoices):
@@ -45,7 +47,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.VOLUNTEER)
     is_staff = models.BooleanField(default=False, help_text="May log in to the admin (organisers).")
     is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
+    date_joined = models.DateTimeField(default=clock.now)
 
     objects = UserManager()
 
@@ -76,7 +78,7 @@ class SeatGrant(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="seat_grants")
     constituency = models.ForeignKey("campaigns.Constituency", on_delete=models.CASCADE, related_name="grants")
-    granted_at = models.DateTimeField(default=timezone.now)
+    granted_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "constituency"], name="unique_seat_grant")]
@@ -194,7 +196,7 @@ class VolunteerProfile(models.Model):
     )
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, default=new_calendar_token)
     last_active_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -214,7 +216,7 @@ class Consent(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
     channel = models.CharField(max_length=5, choices=Channel.choices)
     wording = models.TextField()
-    given_at = models.DateTimeField(default=timezone.now)
+    given_at = models.DateTimeField(default=clock.now)
     source = models.CharField(max_length=200, help_text="where it was given, e.g. the page's path")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
@@ -237,7 +239,7 @@ class ErasedAccount(models.Model):
     and when. No other personal data; these rows are also the count of deletions."""
 
     email_hash = models.CharField(max_length=64, unique=True)
-    erased_at = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:
         return f"erased {self.erased_at:%Y-%m-%d}"
@@ -282,7 +284,7 @@ class Shift(models.Model):
     lead = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts_led")
     notes = models.TextField(blank=True)
     series = models.UUIDField(null=True, blank=True, db_index=True, help_text="shared by a weekly-repeating series")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -294,12 +296,12 @@ class Shift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.display_title} {timezone.localtime(self.starts_at):%a %d %b %H:%M}"
+        return f"{self.display_title} {clock.local(self.starts_at):%a %d %b %H:%M}"
 
     @classmethod
-    def scope_members_read(cls) -> Q:
-        """Every signed-in account may read the shifts not yet over: volunteers choose from them."""
-        return Q(ends_at__gt=timezone.now())
+    def scope_members_read(cls, *, now: dt.datetime | None = None) -> Q:
+        """Every signed-in account may read the shifts not yet over at ``now``: volunteers choose from them."""
+        return Q(ends_at__gt=now or clock.now())
 
     @property
     def kind_label(self) -> str:
@@ -313,7 +315,7 @@ class Shift(models.Model):
     @property
     def when(self) -> str:
         """``Sat 6 Dec, 10:00-12:30`` (an en dash) in UK time: cheaper in lists than two template date filters."""
-        start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        start, end = clock.local(self.starts_at), clock.local(self.ends_at)
         return f"{start:%a} {start.day} {start:%b}, {start:%H:%M}\u2013{end:%H:%M}"
 
     @property
@@ -348,9 +350,9 @@ class Signup(models.Model):
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
     volunteer = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="signups")
     status = models.CharField(max_length=12, choices=SignupStatus.choices, default=SignupStatus.CONFIRMED)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(auto_now=True)
-    queued_at = models.DateTimeField(default=timezone.now, help_text="place in the waiting list")
+    queued_at = models.DateTimeField(default=clock.now, help_text="place in the waiting list")
     promoted_at = models.DateTimeField(null=True, blank=True, help_text="moved off the waiting list")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Case,
@@ -27,10 +26,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, NullIf
-from django.utils import timezone
 
 from campaigns.models import Constituency
-from organiser import scope
+from organiser import clock, scope
 from volunteers.models import (
     Role,
     Shift,
@@ -66,7 +64,7 @@ def shifts_with_places(queryset: QuerySet[Shift] | None = None) -> QuerySet[Shif
 def upcoming_shifts(*, now: dt.datetime | None = None) -> QuerySet[Shift]:
     """Shifts a volunteer may still sign up for: any signed-in volunteer may see these (the meeting point
     is not public, so anonymous visitors see none)."""
-    return Shift.objects.filter(ends_at__gt=now or timezone.now())
+    return Shift.objects.filter(ends_at__gt=now or clock.now())
 
 
 def shifts_visible_to(user: User) -> QuerySet[Shift]:
@@ -129,7 +127,7 @@ def _ranked_sql(*, filters: ShiftFilters, near_only: bool, params: dict) -> str:
     where = ["s.ends_at > %(now)s"]
     if filters.day:
         where.append("(s.starts_at AT TIME ZONE %(tz)s)::date = %(day)s")
-        params.update(day=filters.day, tz=settings.TIME_ZONE)
+        params.update(day=filters.day, tz=clock.zone_name())
     if filters.kind:
         where.append("s.kind = %(kind)s")
         params["kind"] = filters.kind
@@ -217,8 +215,10 @@ def _run(sql: str, params: dict, *, prepared: bool = False) -> tuple[list[str], 
         return [column.name for column in cursor.description], cursor.fetchall()
 
 
-def shift_find_for_volunteer(*, user: User, filters: ShiftFilters | None = None, limit: int = 50) -> list[Shift]:
-    """Upcoming shifts ranked by where ``user`` is needed most (see RANK_*), then by start time.
+def shift_find_for_volunteer(
+    *, user: User, filters: ShiftFilters | None = None, limit: int = 50, now: dt.datetime | None = None
+) -> list[Shift]:
+    """Shifts not yet over at ``now`` ranked by where ``user`` is needed most (see RANK_*), then by start time.
 
     One query, written in SQL: the volunteer's profile, places left, the seat's target tier, their own
     sign-up status and the rank are all worked out by PostgreSQL. Hand-written because it runs on every
@@ -226,7 +226,7 @@ def shift_find_for_volunteer(*, user: User, filters: ShiftFilters | None = None,
     5 ms) than PostgreSQL took to run it (under 1 ms). Each shift comes with ``constituency`` (code and name
     only), ``places_left``, ``tier``, ``my_status`` and ``rank``.
     """
-    params: dict[str, object] = {"user": user.pk, "now": timezone.now(), "limit": limit}
+    params: dict[str, object] = {"user": user.pk, "now": now or clock.now(), "limit": limit}
     ranked = _ranked_sql(filters=filters or ShiftFilters(), near_only=False, params=params)
     me = _ME.format(profile=VolunteerProfile._meta.db_table, constituency=Constituency._meta.db_table)
     sql = f"WITH {me} {ranked} ORDER BY rank DESC, s.starts_at, s.id LIMIT %(limit)s"
@@ -241,11 +241,14 @@ class VolunteerHome:
     near: list[Shift]  # the best-ranked shifts in their seats that they are not on yet
 
 
-def volunteer_home(*, user: User, mine_limit: int = 10, near_limit: int = 5) -> VolunteerHome:
-    """Everything the volunteer home page shows, in one query (see shift_find_for_volunteer for why SQL)."""
+def volunteer_home(
+    *, user: User, mine_limit: int = 10, near_limit: int = 5, now: dt.datetime | None = None
+) -> VolunteerHome:
+    """Everything the volunteer home page shows at ``now``, in one query (see shift_find_for_volunteer for why
+    SQL)."""
     params: dict[str, object] = {
         "user": user.pk,
-        "now": timezone.now(),
+        "now": now or clock.now(),
         "mine_limit": mine_limit,
         "near_limit": near_limit,
         "coming": [SignupStatus.CONFIRMED.value, SignupStatus.WAITLISTED.value],
@@ -313,7 +316,8 @@ def roster(*, user: User, seat_code: str = "", day: dt.date | None = None) -> Qu
     if seat_code:
         shifts = shifts.filter(constituency__code=seat_code)
     if day:
-        shifts = shifts.filter(starts_at__date=day)
+        start, end = clock.day_bounds(day)  # the UK day (23 or 25 hours when the clocks change)
+        shifts = shifts.filter(starts_at__gte=start, starts_at__lt=end)
     people = (
         Signup.objects.exclude(status=SignupStatus.CANCELLED)
         .select_related("volunteer__profile")
@@ -322,9 +326,10 @@ def roster(*, user: User, seat_code: str = "", day: dt.date | None = None) -> Qu
     return shifts_with_places(shifts).prefetch_related(Prefetch("signups", queryset=people, to_attr="roster"))
 
 
-def coverage(*, user: User, days: int = 14) -> QuerySet[Shift]:
-    """Shifts in the next ``days`` days that ``user`` organises or leads, with fewer people than their minimum."""
-    now = timezone.now()
+def coverage(*, user: User, days: int = 14, now: dt.datetime | None = None) -> QuerySet[Shift]:
+    """Shifts in the ``days`` days from ``now`` that ``user`` organises or leads, with fewer people than their
+    minimum."""
+    now = now or clock.now()
     shifts = scope.restrict(Shift.objects.all(), user, "change").filter(
         starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=days)
     )

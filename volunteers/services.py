@@ -15,17 +15,15 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from campaigns.postcodes import normalise_postcode
+from organiser import clock
 from volunteers.models import (
     ACTIVE_STATUSES,
     AVAILABILITY_CHOICES,
@@ -157,7 +155,7 @@ def consent_set(*, user: User, channel: str, given: bool, source: str, wording: 
             user=user, channel=channel, wording=wording or CONSENT_WORDING[Channel(channel)], source=source[:200]
         )
     if current:
-        current.withdrawn_at = timezone.now()
+        current.withdrawn_at = clock.now()
         current.save(update_fields=["withdrawn_at"])
     return None
 
@@ -197,10 +195,10 @@ def calendar_token_rotate(*, user: User, revoke: bool = False) -> str | None:
 
 def volunteer_touch(*, user: User) -> None:
     """Note that the volunteer was active (at most one write an hour)."""
-    cutoff = timezone.now() - dt.timedelta(hours=1)
+    cutoff = clock.now() - dt.timedelta(hours=1)
     VolunteerProfile.objects.filter(user=user).filter(
         Q(last_active_at__isnull=True) | Q(last_active_at__lt=cutoff)
-    ).update(last_active_at=timezone.now())
+    ).update(last_active_at=clock.now())
 
 
 # --- shifts ----------------------------------------------------------------------------------------
@@ -221,15 +219,13 @@ def shift_create_weekly(*, weeks: int, **fields) -> list[Shift]:
     """The same shift every week for ``weeks`` weeks, at the same local (UK) wall-clock time across clock changes."""
     if not 1 <= weeks <= 52:
         raise ValidationError("A weekly series runs for 1 to 52 weeks.")
-    zone = ZoneInfo(settings.TIME_ZONE)
-    first_start = fields.pop("starts_at").astimezone(zone)
-    first_end = fields.pop("ends_at").astimezone(zone)
+    first_start, first_end = fields.pop("starts_at"), fields.pop("ends_at")
     series = uuid.uuid4()
     shifts = []
     for week in range(weeks):
-        # Add days to the naive local time, then attach the zone: 10:00 stays 10:00 after the clocks change.
-        start = (first_start.replace(tzinfo=None) + dt.timedelta(weeks=week)).replace(tzinfo=zone)
-        end = (first_end.replace(tzinfo=None) + dt.timedelta(weeks=week)).replace(tzinfo=zone)
+        # The same UK wall-clock time each week: 10:00 stays 10:00 after the clocks change.
+        start = clock.local_days_later(first_start, 7 * week)
+        end = clock.local_days_later(first_end, 7 * week)
         shifts.append(shift_create(starts_at=start, ends_at=end, series=series, **fields))
     return shifts
 
@@ -291,7 +287,7 @@ def _signup_create_locked(*, shift_id: int, volunteer: User, allow_overlap: bool
     shift = Shift.objects.select_for_update(of=("self",)).select_related("constituency").get(pk=shift_id)
     if not volunteer.is_active:
         raise SignupError("This account is not active.", code="inactive")
-    if shift.ends_at <= timezone.now():
+    if shift.ends_at <= clock.now():
         raise SignupError("This shift is over.", code="shift_over")
     existing = Signup.objects.filter(shift=shift, volunteer=volunteer).first()
     if existing and existing.status != SignupStatus.CANCELLED:
@@ -301,7 +297,7 @@ def _signup_create_locked(*, shift_id: int, volunteer: User, allow_overlap: bool
         raise OverlapWarning(overlapping)
     filled = Signup.objects.filter(shift=shift, status__in=FILLED_STATUSES).count()
     status = SignupStatus.CONFIRMED if filled < shift.capacity else SignupStatus.WAITLISTED
-    now = timezone.now()
+    now = clock.now()
     signup = existing or Signup(shift=shift, volunteer=volunteer, created_at=now)
     signup.status, signup.queued_at, signup.cancelled_at, signup.promoted_at = status, now, None, None
     signup.checked_in_at, signup.checked_in_by, signup.hours = None, None, None
@@ -323,9 +319,9 @@ def signup_cancel(*, signup: Signup | int, by: User | None = None, notify: bool 
         if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
             raise SignupError(f"This sign-up is {signup.get_status_display().lower()}; it cannot be cancelled.")
         held_place = signup.status == SignupStatus.CONFIRMED
-        signup.status, signup.cancelled_at = SignupStatus.CANCELLED, timezone.now()
+        signup.status, signup.cancelled_at = SignupStatus.CANCELLED, clock.now()
         signup.save(update_fields=["status", "cancelled_at", "updated_at"])
-        if held_place and signup.shift.ends_at > timezone.now():
+        if held_place and signup.shift.ends_at > clock.now():
             _promote_waitlisted(signup.shift)
         signup.shift.filled = shift_recount(shift_id=shift_id)
         if notify:
@@ -344,7 +340,7 @@ def _promote_waitlisted(shift: Shift) -> list[Signup]:
         .select_related("volunteer")
         .order_by("queued_at", "pk")[:free]
     )
-    now = timezone.now()
+    now = clock.now()
     for waiting in promoted:
         waiting.status, waiting.promoted_at = SignupStatus.CONFIRMED, now
         waiting.save(update_fields=["status", "promoted_at", "updated_at"])
@@ -361,14 +357,14 @@ def signup_check_in(*, signup: Signup, by: User, attended: bool = True, hours=No
         signup = Signup.objects.select_related("shift").get(pk=signup.pk)
         if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW):
             raise SignupError(f"This sign-up is {signup.get_status_display().lower()}; check-in is for confirmed ones.")
-        if timezone.now() < signup.shift.starts_at - CHECK_IN_OPENS_BEFORE:
+        if clock.now() < signup.shift.starts_at - CHECK_IN_OPENS_BEFORE:
             raise SignupError("Check-in opens two hours before the shift starts.", code="too_early")
         if attended:
             signup.status = SignupStatus.ATTENDED
             signup.hours = hours if hours is not None else signup.shift.duration_hours
         else:
             signup.status, signup.hours = SignupStatus.NO_SHOW, None
-        signup.checked_in_at, signup.checked_in_by = timezone.now(), by
+        signup.checked_in_at, signup.checked_in_by = clock.now(), by
         signup.save(update_fields=["status", "hours", "checked_in_at", "checked_in_by", "updated_at"])
         shift_recount(shift_id=signup.shift_id)
     return signup

@@ -17,13 +17,12 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from campaigns.models import Constituency
 from campaigns.postcodes import constituency_for_postcode
-from organiser import scope
+from organiser import clock, scope
 from volunteers import calendar, selectors, services
 from volunteers.forms import DeleteAccountForm, JoinForm, ProfileForm, ShiftFilterForm
 from volunteers.models import Channel, Consent, Shift, Signup, SignupStatus, Travel
@@ -168,7 +167,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         Signup.objects.filter(
             volunteer_id=profile.user_id,
             status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.ATTENDED),
-            shift__ends_at__gt=timezone.now() - dt.timedelta(days=30),
+            shift__ends_at__gt=clock.now() - dt.timedelta(days=30),
         )
         .select_related("shift__constituency")
         .order_by("shift__starts_at")
@@ -217,7 +216,7 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, shift: Shift, signup: Signup | None, **extra) -> dict:
     can_check_in = request.user.role != "volunteer" and scope.can_change(request.user, shift)
-    return {"shift": shift, "signup": signup, "can_check_in": can_check_in, "now": timezone.now(), **extra}
+    return {"shift": shift, "signup": signup, "can_check_in": can_check_in, "now": clock.now(), **extra}
 
 
 @login_required
@@ -274,7 +273,7 @@ def signup_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def lead_shifts(request: HttpRequest) -> HttpResponse:
     """Shifts the signed-in lead or organiser runs today and next."""
-    now = timezone.now()
+    now = clock.now()
     shifts = selectors.shifts_with_places(
         scope.restrict(Shift.objects.all(), request.user, "change").filter(ends_at__gt=now - dt.timedelta(hours=12))
     ).select_related("constituency")[:30]

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from campaigns.models import Candidacy, Endorsement, EndorsementEvent
-from organiser import scope
+from organiser import clock, scope
 
 Status = Endorsement.Status
 
 
 def _record(endorsement: Endorsement, *, user, status: str, candidacy: Candidacy, reason: str) -> Endorsement:
-    now = timezone.now()
+    now = clock.now()
     endorsement.status = status
     endorsement.candidacy = candidacy
     endorsement.updated_by = user

@@ -7,11 +7,11 @@ import logging
 
 import requests
 from django.conf import settings
-from django.utils import timezone
 
 from campaigns.importers.base import ImportRejected, ImportReport
 from campaigns.models import Election
 from campaigns.services.imports import results_import
+from organiser import clock
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def results_feed_poll(*, url: str | None = None, election: Election | None = Non
         return None  # nothing declared yet
     try:
         report = results_import(
-            election=election, files=[response.content], create_seats=False, declared_at=timezone.now()
+            election=election, files=[response.content], create_seats=False, declared_at=clock.now()
         )
     except ImportRejected as rejected:
         logger.error("results feed rejected: %s", rejected)

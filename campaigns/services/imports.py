@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from django.db import connection, models, transaction
-from django.utils import timezone
 
 from campaigns import parties
 from campaigns.importers.base import Counts, ImportRejected, ImportReport, Problem
@@ -40,6 +39,7 @@ from campaigns.models import (
     Party,
     Person,
 )
+from organiser import clock
 
 NATION_BY_PREFIX = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
 
@@ -739,4 +739,4 @@ def import_file(*, kind: str, data: bytes, election: Election | None) -> ImportR
 
 
 def now() -> datetime:
-    return timezone.now()
+    return clock.now()

@@ -4,11 +4,11 @@ the report (or every problem found) on the job."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from campaigns.importers.base import ImportRejected
 from campaigns.models import Election, ImportJob
 from campaigns.services.imports import import_file
+from organiser import clock
 
 
 @transaction.atomic
@@ -49,6 +49,6 @@ def import_job_run(*, job_id: int) -> ImportJob:
         job.report = report.as_dict()
     finally:
         job.progress = 100
-        job.finished_at = timezone.now()
+        job.finished_at = clock.now()
         job.save(update_fields=["status", "report", "progress", "finished_at"])
     return job

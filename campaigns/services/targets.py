@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from campaigns.models import Candidacy, Constituency, Election, Endorsement, Target, TargetCriteria
 from campaigns.selectors import demographic_share_expression, seats_annotated
 from campaigns.services.imports import existing_rows, sync_rows
+from organiser import clock
 
 
 def target_criteria_get(*, election: Election) -> TargetCriteria:
@@ -105,7 +105,7 @@ def tier_for(score: float, criteria: TargetCriteria) -> int:
 def targets_compute(*, election: Election) -> int:
     """Score every seat under the election's criteria and store score, tier and reasons (constant queries)."""
     criteria = target_criteria_get(election=election)
-    now = timezone.now()
+    now = clock.now()
     rows = []
     for seat in scored_seats(election=election, criteria=criteria):
         rows.append(
@@ -138,7 +138,7 @@ def target_criteria_update(*, user, election: Election, **values) -> TargetCrite
     for name, value in values.items():
         setattr(criteria, name, value)
     criteria.updated_by = user
-    criteria.updated_at = timezone.now()
+    criteria.updated_at = clock.now()
     criteria.full_clean()
     criteria.save()
     targets_compute(election=election)

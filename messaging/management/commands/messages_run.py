@@ -2,16 +2,17 @@
 in this process. For cron without Celery beat, and for the demo: ``manage.py messages_run --send`` and
 read the mail in var/mail/ (or the SMTP server EMAIL_URL names).
 
-``--digest-now`` makes this week's digests due at once (the default schedule's moment is moved to now)."""
+``--digest-now`` sends this week's digest now to everyone still without one, whatever the schedules say; no
+schedule changes (the ISO week's key keeps anyone from getting a second one when their schedule comes)."""
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from messaging.delivery import deliver
-from messaging.digests import LONDON, digests_queue_due
-from messaging.models import DigestSchedule, Outbox, OutboxStatus
+from messaging.digests import digests_queue_due
+from messaging.models import Outbox, OutboxStatus
 from messaging.reminders import reminders_queue_due
 from messaging.sms import TransientSendError
+from organiser import clock
 
 
 class Command(BaseCommand):
@@ -19,16 +20,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--send", action="store_true", help="send pending messages in this process")
-        parser.add_argument("--digest-now", action="store_true", help="make this week's digests due now")
+        parser.add_argument(
+            "--digest-now", action="store_true", help="send this week's digests now (no schedule changes)"
+        )
 
     def handle(self, *args, send: bool, digest_now: bool, **options):
-        if digest_now:
-            local = timezone.now().astimezone(LONDON)
-            DigestSchedule.objects.update_or_create(
-                constituency=None, defaults={"weekday": local.weekday(), "hour": local.hour}
-            )
-        reminders = reminders_queue_due()
-        digests = digests_queue_due()
+        now = clock.now()
+        reminders = reminders_queue_due(now=now)
+        digests = digests_queue_due(now=now, all_due=digest_now)
         self.stdout.write(f"{len(reminders)} reminder(s) and {digests} digest(s) written to the outbox")
         if send:
             ids = list(Outbox.objects.filter(status=OutboxStatus.PENDING).order_by("pk").values_list("pk", flat=True))
