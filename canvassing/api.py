@@ -17,20 +17,20 @@ from rest_framework.views import APIView
 
 from canvassing import selectors, services
 from canvassing.models import AccessLog, Elector, Outcome, RegisterGrant, WalkList
-from organiser.api import ScopedQuerysetMixin
+from organiser.api import ObjectIdField, ScopedQuerysetMixin
 
 MAX_BATCH = 500
 
 
 class ResponseEntrySerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="made on the phone; a resend with the same id is stored once")
-    elector = serializers.IntegerField(min_value=1)
+    elector = ObjectIdField()
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     intention = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
     answers = serializers.DictField(required=False, default=dict)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     recorded_at = serializers.DateTimeField(required=False, help_text="when the door was knocked (phone clock)")
-    walk_list = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    walk_list = ObjectIdField(required=False, allow_null=True)
 
 
 class ResponseBatchSerializer(serializers.Serializer):

@@ -35,6 +35,7 @@ from canvassing.models import (
     WalkList,
 )
 from organiser import clock
+from organiser.inputs import object_id
 
 ORGANISING_LEVELS = (GrantLevel.AGENT, GrantLevel.ORGANISER)
 #: More doors than this by one canvasser within PACE_WINDOW is implausible: flagged for the organiser.
@@ -445,10 +446,9 @@ def _clean_entry(entry: dict, now: dt.datetime) -> dict:
         client_id = str(uuid.UUID(str(entry["id"])))
     except (KeyError, ValueError, TypeError):
         raise ValidationError("each entry needs an id made on the phone (a UUID)") from None
-    try:
-        elector = int(entry["elector"])
-    except (KeyError, ValueError, TypeError):
-        raise ValidationError({"id": client_id, "reason": "no elector"}) from None
+    elector = object_id(entry.get("elector"))
+    if elector is None:
+        raise ValidationError({"id": client_id, "reason": "no elector"})
     outcome = entry.get("outcome")
     if outcome not in Outcome.values:
         raise ValidationError({"id": client_id, "reason": f"unknown outcome {outcome!r}"})
@@ -471,7 +471,7 @@ def _clean_entry(entry: dict, now: dt.datetime) -> dict:
         "note": str(entry.get("note") or "")[:2000],
         # A phone's clock may be wrong: never in the future.
         "recorded_at": min(when, now).isoformat(),
-        "walk_list": entry.get("walk_list") if isinstance(entry.get("walk_list"), int) else None,
+        "walk_list": object_id(entry["walk_list"]) if isinstance(entry.get("walk_list"), int) else None,
     }
 
 

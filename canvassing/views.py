@@ -40,6 +40,7 @@ from canvassing.models import (
 )
 from canvassing.register_import import UnknownLayout, layout_save, read_headers, recognise
 from organiser import clock, scope
+from organiser.inputs import object_ids
 
 ORGANISING = services.ORGANISING_LEVELS
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "canvassing" / "service-worker.js"
@@ -276,7 +277,7 @@ def _assign_form(campaign, data=None) -> AssignForm:
 @require_POST
 @campaign_view(ORGANISING)
 def walk_lists_merge(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("lists") if i.isdigit()]
+    ids = object_ids(request.POST.getlist("lists"))
     chosen = list(WalkList.objects.filter(campaign=campaign, pk__in=ids))
     try:
         merged = services.walk_lists_merge(walk_lists=chosen, user=request.user)

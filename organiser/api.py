@@ -9,10 +9,11 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
 from django_filters.filters import IsoDateTimeFilter
-from rest_framework import parsers, permissions
+from rest_framework import parsers, permissions, serializers
 from rest_framework.exceptions import ParseError
 
 from organiser import scope
+from organiser.inputs import BIGINT_MAX
 
 
 class ScopePermission(permissions.BasePermission):
@@ -62,22 +63,49 @@ class UTCDateTimeFilter(IsoDateTimeFilter):
     field_class = UTCDateTimeField
 
 
-def _contains_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    return False
+#: How deep a JSON body may nest: the deepest the API takes is a batch of entries holding answers (4 levels).
+MAX_JSON_DEPTH = 32
+
+
+def _json_problem(data) -> str | None:
+    """Why a parsed JSON body cannot be taken (a NUL in a string or key, nesting past ``MAX_JSON_DEPTH``), else
+    None; iterative, so no body can exhaust the stack."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return "NUL characters (\\u0000) are not allowed in any string."
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return f"JSON nested deeper than {MAX_JSON_DEPTH} levels is not accepted."
+            items = value.items() if isinstance(value, dict) else ((None, item) for item in value)
+            for key, item in items:
+                if key is not None and "\x00" in key:
+                    return "NUL characters (\\u0000) are not allowed in any string."
+                stack.append((item, depth + 1))
+    return None
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing NUL characters anywhere in the body: PostgreSQL stores none in
-    text or jsonb, so they are a 400 with a reason here, never a database error later."""
+    """DRF's JSON parser, refusing what no endpoint can take with a 400 and its reason, never a 500 later: NUL
+    characters anywhere (PostgreSQL stores none in text or jsonb) and bodies nested past ``MAX_JSON_DEPTH``
+    (Python's own parser gives up on very deep ones with a RecursionError)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if _contains_nul(data):
-            raise ParseError("NUL characters (\\u0000) are not allowed in any string.")
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels is not accepted.") from None
+        if (problem := _json_problem(data)) is not None:
+            raise ParseError(problem)
         return data
+
+
+class ObjectIdField(serializers.IntegerField):
+    """An object's id in a request body: a whole number from 1 to the largest PostgreSQL ``bigint``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGINT_MAX)
+        super().__init__(**kwargs)

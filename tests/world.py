@@ -69,13 +69,14 @@ class World:
     def client(self, role: str) -> Client:
         """A test client logged in as ``role`` (after a full login, MFA included); anonymous for "anonymous".
 
-        Clients are made once per world: their sessions belong to the world's transaction."""
-        if role not in self._clients:
-            client = Client()
-            if role != "anonymous":
-                client.force_login(self.users[role], backend="django.contrib.auth.backends.ModelBackend")
-            self._clients[role] = client
-        return self._clients[role]
+        Clients are made once per world. A session first saved inside a test is rolled back with that test,
+        so the client logs in again whenever its session is gone (else a later test would run anonymous)."""
+        from django.contrib.auth import SESSION_KEY
+
+        client = self._clients.setdefault(role, Client())
+        if role != "anonymous" and SESSION_KEY not in client.session:
+            client.force_login(self.users[role], backend="django.contrib.auth.backends.ModelBackend")
+        return client
 
 
 def _register_file(electors: int, seed: int) -> io.BytesIO:

@@ -7,12 +7,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.urls import path
 
 from organiser import clock, scope
 from organiser.admin import ScopedAdmin
+from organiser.admin_filters import ChoiceListFilter
+from organiser.inputs import refuse
 from volunteers import selectors, services
 from volunteers.models import (
     AVAILABILITY_CHOICES,
@@ -25,6 +27,7 @@ from volunteers.models import (
     Team,
     User,
     VolunteerProfile,
+    choice_list,
 )
 from volunteers.spreadsheet import csv_response
 
@@ -79,7 +82,7 @@ class TeamAdmin(ScopedAdmin):
 # --- volunteers, shifts, sign-ups -------------------------------------------------------------------
 
 
-class ScopedSeatFilter(admin.SimpleListFilter):
+class ScopedSeatFilter(ChoiceListFilter):
     """Filter by seat, offering only the seats in the organiser's scope."""
 
     title = "seat"
@@ -104,7 +107,7 @@ class SignupSeatFilter(ScopedSeatFilter):
     seat_path = "shift__constituency"
 
 
-class JsonChoiceFilter(admin.SimpleListFilter):
+class JsonChoiceFilter(ChoiceListFilter):
     """Filter on one value of a jsonb list field (``field @> '["value"]'``)."""
 
     field = ""
@@ -131,7 +134,7 @@ class AvailabilityFilter(JsonChoiceFilter):
     title, parameter_name, field, options = "availability", "free", "availability", AVAILABILITY_CHOICES
 
 
-class LastActiveFilter(admin.SimpleListFilter):
+class LastActiveFilter(ChoiceListFilter):
     title = "last active"
     parameter_name = "active"
 
@@ -163,16 +166,39 @@ def _profile_row(profile: VolunteerProfile) -> list:
         profile.phone,
         profile.postcode,
         profile.home_constituency.name if profile.home_constituency else "",
-        ", ".join(profile.skills),
-        ", ".join(profile.languages),
+        ", ".join(choice_list(profile.skills)),
+        ", ".join(choice_list(profile.languages)),
         profile.attended,
         profile.no_shows,
     ]
 
 
+class VolunteerProfileForm(forms.ModelForm):
+    """Skills, languages and availability as ticks among their choices (the model validates them too)."""
+
+    skills = forms.MultipleChoiceField(choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    languages = forms.MultipleChoiceField(choices=Language.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    availability = forms.MultipleChoiceField(
+        choices=AVAILABILITY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = VolunteerProfile
+        fields = ["phone", "postcode", "home_constituency", "skills", "languages", "availability", "travel"]
+        fields += ["travel_miles", "seats"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("skills", "languages", "availability"):
+            if name in self.initial:
+                self.initial[name] = choice_list(self.initial[name])
+
+
 @admin.register(VolunteerProfile)
 class VolunteerProfileAdmin(ScopedAdmin):
     """Volunteers: seat organisers see those whose home seat is theirs."""
+
+    form = VolunteerProfileForm
 
     list_display = ["name", "email", "home_constituency", "skill_list", "language_list", "last_active_at", "no_show"]
     list_filter = [HomeSeatFilter, SkillFilter, LanguageFilter, AvailabilityFilter, LastActiveFilter, "travel"]
@@ -199,11 +225,11 @@ class VolunteerProfileAdmin(ScopedAdmin):
 
     @admin.display(description="skills")
     def skill_list(self, obj):
-        return ", ".join(obj.skills)
+        return ", ".join(choice_list(obj.skills))
 
     @admin.display(description="languages")
     def language_list(self, obj):
-        return ", ".join(obj.languages)
+        return ", ".join(choice_list(obj.languages))
 
     @admin.display(description="no-show rate", ordering="no_show_rate")
     def no_show(self, obj):
@@ -327,10 +353,14 @@ class ShiftAdmin(ScopedAdmin):
 
     def roster_view(self, request):
         """Who is on which shift, per seat and per day; ``?format=csv`` downloads it."""
-        seats = list(
-            scope.seats_in_scope(request.user).filter(shifts__isnull=False).distinct().values_list("code", "name")
+        in_scope = scope.seats_in_scope(request.user).annotate(
+            has_shifts=Exists(Shift.objects.filter(constituency=OuterRef("pk")))
         )
+        in_scope = list(in_scope.order_by("name").values_list("code", "name", "has_shifts"))
+        seats = [(code, name) for code, name, has_shifts in in_scope if has_shifts]
         seat_code = request.GET.get("seat", "")
+        if seat_code and seat_code not in {code for code, _, _ in in_scope}:
+            return refuse(request, "That seat is not one of yours: choose one from the list.")
         try:
             day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else clock.today()
         except ValueError:

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -163,6 +164,32 @@ class Travel(models.TextChoices):
     RADIUS = "radius", "Anywhere within the distance I give"
 
 
+def choice_list(value) -> list[str]:
+    """A jsonb list of choice values as a list of strings, whatever was stored (for readers: never fails)."""
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _validate_choice_list(value, choices, what: str) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError(f'{what} must be a list of choices, e.g. ["{choices[0][0]}"].', code="invalid")
+    allowed = {choice for choice, _ in choices}
+    if unknown := [item for item in value if item not in allowed]:
+        raise ValidationError(f"Unknown {what.lower()}: {', '.join(unknown)}.", code="invalid_choice")
+
+
+def validate_skills(value) -> None:
+    """A jsonb list of Skill values (the model validator, so admin forms and serializers check it)."""
+    _validate_choice_list(value, Skill.choices, "Skills")
+
+
+def validate_languages(value) -> None:
+    _validate_choice_list(value, Language.choices, "Languages")
+
+
+def validate_availability(value) -> None:
+    _validate_choice_list(value, AVAILABILITY_CHOICES, "Availability")
+
+
 def new_calendar_token() -> str:
     import secrets
 
@@ -186,9 +213,11 @@ class VolunteerProfile(models.Model):
     )
     # Lists of choice values held as jsonb arrays (``skills__contains=["driving"]`` is a jsonb @> test).
     # jsonb rather than ArrayField: ArrayField needs django.contrib.postgres installed, which the project does not.
-    skills = models.JSONField(default=list, blank=True, help_text="Skill values")
-    languages = models.JSONField(default=list, blank=True, help_text="Language values")
-    availability = models.JSONField(default=list, blank=True, help_text="weekly slots, e.g. sat_morning")
+    skills = models.JSONField(default=list, blank=True, validators=[validate_skills], help_text="Skill values")
+    languages = models.JSONField(default=list, blank=True, validators=[validate_languages], help_text="Language values")
+    availability = models.JSONField(
+        default=list, blank=True, validators=[validate_availability], help_text="weekly slots, e.g. sat_morning"
+    )
     travel = models.CharField(max_length=10, choices=Travel.choices, default=Travel.HOME_SEAT)
     travel_miles = models.PositiveSmallIntegerField(null=True, blank=True)
     seats = models.ManyToManyField(
@@ -280,7 +309,9 @@ class Shift(models.Model):
         editable=False,
         help_text="places taken (confirmed or attended sign-ups); kept by volunteers.services under the row lock",
     )
-    required_skills = models.JSONField(default=list, blank=True, help_text="Skill values, as a jsonb array")
+    required_skills = models.JSONField(
+        default=list, blank=True, validators=[validate_skills], help_text="Skill values, as a jsonb array"
+    )
     lead = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts_led")
     notes = models.TextField(blank=True)
     series = models.UUIDField(null=True, blank=True, db_index=True, help_text="shared by a weekly-repeating series")

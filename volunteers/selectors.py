@@ -89,9 +89,11 @@ def _target_join() -> tuple[str, str]:
     return "tier.tier", join
 
 
-# The signed-in volunteer's profile as one row (NULLs when they have none), for the ranking SQL below.
+# The signed-in volunteer's profile as one row (NULLs when they have none), for the ranking SQL below; skills
+# are always a jsonb array here, whatever was stored.
 _ME = """me AS (
-    SELECT p.id, p.home_constituency_id AS home, COALESCE(p.skills, '[]'::jsonb) AS skills,
+    SELECT p.id, p.home_constituency_id AS home,
+           CASE WHEN jsonb_typeof(p.skills) = 'array' THEN p.skills ELSE '[]'::jsonb END AS skills,
            CASE WHEN p.travel = 'radius' THEN LEAST(5, GREATEST(1, COALESCE(p.travel_miles, 10) / 10)) END AS steps,
            hc.hex_q AS hq, hc.hex_r AS hr
     FROM (SELECT 1) AS one

@@ -19,7 +19,7 @@ from functools import partial
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils.crypto import salted_hmac
 
 from campaigns.postcodes import normalise_postcode
@@ -474,6 +474,9 @@ def account_delete(*, user: User) -> None:
     attended and no-show sign-ups are kept without the person (``volunteer`` NULL), so each shift's turnout,
     hours and no-show counts stay. What stays of the account is a keyed hash of its email (ErasedAccount)
     so the address cannot be signed up again by mistake.
+
+    Raises ValidationError, and changes nothing, while the account is one others depend on (the agent of a
+    candidate's campaign holds its register: another agent is named first).
     """
     for signup in Signup.objects.filter(volunteer=user, status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)):
         signup_cancel(signup=signup.pk, notify=False)
@@ -486,4 +489,13 @@ def account_delete(*, user: User) -> None:
     addresses = set(EmailAddress.objects.filter(user=user).values_list("email", flat=True)) | {user.email}
     for address in addresses:
         ErasedAccount.objects.get_or_create(email_hash=email_hash(address))
-    user.delete()
+    try:
+        user.delete()
+    except ProtectedError as error:
+        # An account others depend on (a candidate campaign's agent): refused, and nothing above is kept.
+        held = ", ".join(f"{obj._meta.verbose_name} “{obj}”" for obj in error.protected_objects)
+        raise ValidationError(
+            f"This account cannot be deleted while it is named on: {held}. "
+            "Ask a national organiser to hand that to someone else first.",
+            code="protected",
+        ) from None

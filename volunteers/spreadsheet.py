@@ -13,6 +13,8 @@ from numbers import Number
 
 from django.http import HttpResponse
 
+from organiser.inputs import attachment
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -33,9 +35,10 @@ def write_rows(out, header: Sequence[str], rows: Iterable[Sequence]) -> None:
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
-    """A CSV download (UTF-8 with a byte-order mark, so Excel reads accents right)."""
+    """A CSV download (UTF-8 with a byte-order mark, so Excel reads accents right); ``filename`` may be built
+    from input: it is made safe for the header (``organiser.inputs.attachment``)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment(filename)
     response["Cache-Control"] = "no-store"
     response.write("\ufeff")
     write_rows(response, header, rows)

@@ -23,14 +23,15 @@ from django.views.decorators.http import require_POST
 from campaigns.models import Constituency
 from campaigns.postcodes import constituency_for_postcode
 from organiser import clock, scope
+from organiser.inputs import attachment, object_id
 from volunteers import calendar, selectors, services
 from volunteers.forms import DeleteAccountForm, JoinForm, ProfileForm, ShiftFilterForm
-from volunteers.models import Channel, Consent, Shift, Signup, SignupStatus, Travel
+from volunteers.models import Channel, Consent, Shift, Signup, SignupStatus, Travel, choice_list
 
 
 def _ics_response(body: str, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment(filename)
     return response
 
 
@@ -80,9 +81,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         "phone": profile.phone,
         "postcode": profile.postcode,
         "home_constituency": profile.home_constituency_id,
-        "skills": profile.skills,
-        "languages": profile.languages,
-        "availability": profile.availability,
+        "skills": choice_list(profile.skills),
+        "languages": choice_list(profile.languages),
+        "availability": choice_list(profile.availability),
         "travel": profile.travel,
         "travel_miles": profile.travel_miles,
         "seats": list(profile.seats.values_list("pk", flat=True)),
@@ -138,11 +139,14 @@ def my_data(request: HttpRequest) -> HttpResponse:
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = request.user
-        logout(request)
-        services.account_delete(user=user)
-        messages.success(request, "Your account and your personal data are deleted.")
-        return redirect("home")
+        try:
+            services.account_delete(user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            messages.success(request, "Your account and your personal data are deleted.")
+            return redirect("home")
     return render(request, "volunteers/delete_account.html", {"form": form})
 
 
@@ -289,10 +293,10 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     if request.method == "POST":
-        signup_id = request.POST.get("signup", "")
-        if not signup_id.isdigit():
+        signup_id = object_id(request.POST.get("signup"))
+        if signup_id is None:
             return HttpResponseBadRequest("Say whose check-in this is.")
-        signup = get_object_or_404(Signup.objects.filter(shift=shift), pk=int(signup_id))
+        signup = get_object_or_404(Signup.objects.filter(shift=shift), pk=signup_id)
         try:
             signup = services.signup_check_in(
                 signup=signup, by=request.user, attended=request.POST.get("attended") == "yes"

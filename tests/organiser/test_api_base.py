@@ -31,3 +31,22 @@ def test_json_with_a_nul_character_anywhere_is_a_reasoned_400():
     )
     assert response.status_code == 400
     assert "NUL" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("depth", [33, 500, 100_000])
+def test_json_nested_past_the_limit_is_a_reasoned_400(depth):
+    """500 deep was a RecursionError (a 500) in the NUL check; far deeper, in Python's own parser."""
+    client = logged_in_client(make_user(Role.VOLUNTEER))
+    body = '{"entries": ' + "[" * depth + "]" * depth + "}"
+    response = client.post("/api/v1/canvassing/responses/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "JSON nested deeper than 32 levels is not accepted."
+
+
+@pytest.mark.django_db
+def test_json_within_the_limit_reaches_the_view():
+    client = logged_in_client(make_user(Role.VOLUNTEER))
+    body = '{"entries": ' + "[" * 30 + "]" * 30 + "}"
+    response = client.post("/api/v1/canvassing/responses/", body, content_type="application/json")
+    assert response.status_code == 400 and "entries" in response.json()  # the serializer's own reason
