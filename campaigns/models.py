@@ -63,9 +63,10 @@ class Party(models.Model):
     scope_national_change = True
 
     name = models.CharField(max_length=200, unique=True)
-    abbreviation = models.CharField(max_length=30, db_index=True)
+    # An abbreviation column can hold a whole name (older Commons Library files): sized like the name.
+    abbreviation = models.CharField(max_length=200, db_index=True)
     colour = models.CharField(max_length=7, default="#999999")
-    ec_party_id = models.CharField("Electoral Commission id", max_length=20, blank=True)
+    ec_party_id = models.CharField("Electoral Commission id", max_length=50, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -81,7 +82,7 @@ class Person(models.Model):
     scope_public = True
     scope_national_change = True
 
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(max_length=300, unique=True)
     dc_person_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
     name = models.CharField(max_length=200)
     first_name = models.CharField(max_length=100, blank=True)
@@ -145,8 +146,8 @@ class Result(models.Model):
     winner = models.ForeignKey(Candidacy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     majority = models.PositiveIntegerField(null=True, blank=True)
     result_text = models.CharField(max_length=100, blank=True)
-    first_party = models.CharField(max_length=30, blank=True)
-    second_party = models.CharField(max_length=30, blank=True)
+    first_party = models.CharField(max_length=200, blank=True)
+    second_party = models.CharField(max_length=200, blank=True)
     declared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -177,8 +178,8 @@ class NotionalResult(models.Model):
     electorate = models.PositiveIntegerField()
     total_votes = models.PositiveIntegerField()
     majority = models.PositiveIntegerField()
-    winner = models.CharField(max_length=30, help_text="party abbreviation")
-    second = models.CharField(max_length=30, blank=True)
+    winner = models.CharField(max_length=200, help_text="party abbreviation")
+    second = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["election", "constituency"], name="notional_unique_seat")]

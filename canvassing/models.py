@@ -218,8 +218,9 @@ class Elector(models.Model):
     postcode = models.CharField(max_length=8, blank=True)
     street = models.CharField(max_length=200, blank=True)
     house_number = models.PositiveIntegerField(null=True, blank=True)
-    flat = models.CharField(max_length=50, blank=True)
-    property_key = models.CharField(max_length=400, blank=True)
+    # Derived from the address lines (see the docstring), so sized to always hold what they can.
+    flat = models.CharField(max_length=200, blank=True)
+    property_key = models.CharField(max_length=1300, blank=True)
     postal_voter = models.BooleanField(default=False)
     proxy_voter = models.BooleanField(default=False)
     current_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)

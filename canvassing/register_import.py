@@ -36,8 +36,8 @@ from typing import BinaryIO
 
 from django.db import IntegrityError, connection, transaction
 
-from campaigns.importers.base import ImportRejected, Problem
-from canvassing.models import AccessLog, CandidateCampaign, RegisterLayout
+from campaigns.importers.base import ImportRejected, Problem, looks_binary
+from canvassing.models import AccessLog, CandidateCampaign, Elector, RegisterLayout
 
 # --- layouts --------------------------------------------------------------------------------------
 
@@ -113,7 +113,8 @@ KNOWN_MARKERS = {
 
 POSTCODE_SQL = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
 DISTRICT_SQL = r"^[A-Z]{1,3}[0-9]{0,2}$"
-COMBINED_NUMBER_SQL = r"^([A-Z]{1,3}[0-9]{0,2})-?([0-9]+)(?:[/.]([0-9]+))?$"
+# Bounded like the separate columns' checks below, so that a number always fits the elector's integer columns.
+COMBINED_NUMBER_SQL = r"^([A-Z]{1,3}[0-9]{0,2})-?([0-9]{1,9})(?:[/.]([0-9]{1,4}))?$"
 CHANGE_SQL = """CASE upper(trim(s.change))
     WHEN 'A' THEN 'add' WHEN 'ADD' THEN 'add' WHEN 'ADDITION' THEN 'add' WHEN 'N' THEN 'add' WHEN 'NEW' THEN 'add'
     WHEN 'C' THEN 'change' WHEN 'CHANGE' THEN 'change' WHEN 'AMEND' THEN 'change' WHEN 'AMENDMENT' THEN 'change'
@@ -203,7 +204,7 @@ def upload_problem(binary: BinaryIO) -> str | None:
     binary.seek(0)
     if not head.strip():
         return "the file is empty"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or looks_binary(head):  # a later NUL is named by its line
         return UTF16_PROBLEM
     return None
 
@@ -375,6 +376,29 @@ def _number_sql(layout: Layout) -> tuple[str, str, str]:
     return "upper(trim(s.polling_district))", "trim(s.number)", "coalesce(nullif(trim(s.suffix), ''), '0')"
 
 
+def _name_sql(layout: Layout) -> tuple[str, str]:
+    """SQL expressions for the surname and forenames of a staging row ``s`` ("Surname, Forenames" or two columns)."""
+    if "name" in layout.columns:
+        surname = "trim(split_part(s.name, ',', 1))"
+        forenames = "CASE WHEN strpos(s.name, ',') > 0 THEN trim(substr(s.name, strpos(s.name, ',') + 1)) ELSE '' END"
+        return surname, forenames
+    return "trim(s.surname)", "trim(s.forenames)"
+
+
+def _text_limits(layout: Layout) -> list[tuple[str, str, str, int]]:
+    """(column, what, SQL expression, limit) for each text an elector row stores, limited by its column's size."""
+    surname, forenames = _name_sql(layout)
+    size = {name: Elector._meta.get_field(name).max_length for name in ("surname", "forenames", "markers", "address_1")}
+    named = "name" in layout.columns
+    limits = [
+        ("name" if named else "surname", "the surname", surname, size["surname"]),
+        ("name" if named else "forenames", "the forenames", forenames, size["forenames"]),
+        ("markers", "the markers", "translate(upper(s.markers), ' ,;/', '')", size["markers"]),
+        *[(f"address_{i}", "the address line", f"trim(s.address_{i})", size["address_1"]) for i in range(1, 7)],
+    ]
+    return [limit for limit in limits if limit[0] in layout.columns]
+
+
 def _checks(cursor, layout: Layout) -> list[Problem]:
     """Every bad row, in one scan of the staging table (plus one aggregate for duplicates)."""
     district, number, suffix = _number_sql(layout)
@@ -408,6 +432,10 @@ def _checks(cursor, layout: Layout) -> list[Problem]:
             ),
             ("trim(s.suffix) !~ '^[0-9]{0,4}$'", h("suffix"), "malformed elector number suffix '{}'", "s.suffix"),
         ]
+    checks += [
+        (f"length({expression}) > {limit}", h(column), f"{what} is longer than {limit} characters", "''")
+        for column, what, expression, limit in _text_limits(layout)
+    ]
     if "postcode" in layout.columns:
         checks.append(
             (
@@ -470,11 +498,7 @@ def _incoming_sql(layout: Layout) -> str:
     - ``property_key`` (the household) is every address line and the postcode, upper case, without spaces.
     """
     district, number, suffix = _number_sql(layout)
-    if "name" in layout.columns:
-        surname = "trim(split_part(s.name, ',', 1))"
-        forenames = "CASE WHEN strpos(s.name, ',') > 0 THEN trim(substr(s.name, strpos(s.name, ',') + 1)) ELSE '' END"
-    else:
-        surname, forenames = "trim(s.surname)", "trim(s.forenames)"
+    surname, forenames = _name_sql(layout)
     change = f"({CHANGE_SQL})" if layout.kind == Kind.ALTERATIONS else "'add'"
     lines = ", ".join(f"trim(s.address_{i}) AS address_{i}" for i in range(1, 7))
     return f"""
@@ -618,6 +642,28 @@ def _write_register(cursor, campaign_id: int, layout: Layout, report: RegisterIm
         )
         cursor.execute("SELECT count(*) FROM register_incoming WHERE change = 'delete' AND elector_id IS NULL")
         report.not_found = cursor.fetchone()[0]
+        # A number an alteration gives that an elector it does not name keeps: say which rows, by number.
+        cursor.execute(
+            """SELECT i.row_no, pd.code, i.number, i.suffix FROM register_incoming i
+               JOIN canvassing_elector e ON e.polling_district_id = i.pd_id AND e.number = i.number
+                    AND e.suffix = i.suffix
+               JOIN canvassing_pollingdistrict pd ON pd.id = i.pd_id
+               WHERE i.change <> 'delete' AND e.id IS DISTINCT FROM i.elector_id
+                 AND NOT EXISTS (SELECT 1 FROM register_incoming m WHERE m.elector_id = e.id AND m.change <> 'delete')
+               ORDER BY i.row_no"""
+        )
+        if clashes := cursor.fetchall():
+            raise ImportRejected(
+                [
+                    Problem(
+                        row,
+                        layout.header("number"),
+                        f"elector number {code}-{number}{f'/{suffix}' if suffix else ''} is another elector's, "
+                        "who stays on the register",
+                    )
+                    for row, code, number, suffix in clashes
+                ]
+            )
     else:
         report.deleted = delete_electors(
             cursor,

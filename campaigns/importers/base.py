@@ -9,11 +9,19 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import math
 import re
 from dataclasses import dataclass, field
 
-# 2024 GSS codes (E14, W07, S14, N05) and the earlier ones (E14, W07, S14, N06).
-CONSTITUENCY_CODE_RE = re.compile(r"^(E14|W07|S14|N05|N06)\d{6}$")
+# 2024 GSS codes (E14, W07, S14, N05) and the earlier ones (E14, W07, S14, N06); ASCII digits only.
+CONSTITUENCY_CODE_RE = re.compile(r"(E14|W07|S14|N05|N06)[0-9]{6}")
+#: The largest whole number an integer column holds (PostgreSQL ``integer``).
+INTEGER_MAX = 2**31 - 1
+
+
+def max_length(model, name: str) -> int:
+    """The size of a model's text column, so that the checks follow the columns they fill."""
+    return model._meta.get_field(name).max_length
 
 
 @dataclass(frozen=True)
@@ -87,10 +95,20 @@ class ImportReport:
         return f"{self.kind}: {self.rows} rows read; " + "; ".join(parts) + "."
 
 
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes in the first line: UTF-16, or not text at all (a NUL further on is named by its line)."""
+    return b"\x00" in data[:4096].split(b"\n", 1)[0]
+
+
 def decode(data: bytes) -> str:
-    """Decode a file as UTF-8 (with or without BOM), falling back to Windows-1252."""
-    if b"\x00" in data[:4096]:
+    """Decode a file as UTF-8 (with or without BOM), falling back to Windows-1252. A NUL byte (which no text
+    column can store) rejects the file: as binary near its start, else naming each line that holds one."""
+    if looks_binary(data):
         raise ImportRejected([Problem(None, None, "the file is not text (it looks binary); upload a CSV file")])
+    if b"\x00" in data:
+        lines = sorted({data.count(b"\n", 0, match.start()) + 1 for match in re.finditer(b"\x00", data)})
+        message = "a NUL character (the file is damaged or not text)"
+        raise ImportRejected([Problem(line, None, message) for line in lines])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -147,7 +165,7 @@ class CsvTable:
         try:
             self.rows = [(number, row) for number, row in enumerate(reader, start=2) if "".join(row).strip()]
         except csv.Error as exc:
-            raise ImportRejected([Problem(None, None, f"not a readable CSV file ({exc})")]) from None
+            raise ImportRejected([Problem(reader.line_num, None, f"not a readable CSV row ({exc})")]) from None
 
     def has(self, key: str) -> bool:
         return key in self.index
@@ -183,10 +201,28 @@ class RowChecker:
         label = self.table.columns[key].label if key in self.table.columns else key
         self.problems.append(Problem(row, label, problem))
 
-    def text(self, number: int, row: list[str], key: str, *, required: bool = True) -> str | None:
+    def text(
+        self, number: int, row: list[str], key: str, *, required: bool = True, limit: int | None = None
+    ) -> str | None:
         value = self.table.get(row, key)
         if not value and required:
             self.add(number, key, "is empty")
+            return None
+        if limit is not None and not self.fits(number, key, value, limit):
+            return None
+        return value
+
+    def fits(self, number: int | None, key: str, value: str, limit: int) -> bool:
+        """Whether ``value`` fits a column of ``limit`` characters (recording the problem when not)."""
+        if len(value) <= limit:
+            return True
+        self.add(number, key, f"is {len(value)} characters long; at most {limit} are kept")
+        return False
+
+    def bounded(self, number: int, key: str, value: int) -> int | None:
+        """``value``, or None (recorded) when it is past what an integer column holds."""
+        if value > INTEGER_MAX:
+            self.add(number, key, f"{value:,} is too large" if value < 10**30 else "is too large")
             return None
         return value
 
@@ -202,16 +238,16 @@ class RowChecker:
             try:
                 as_float = float(raw)
             except ValueError:
-                self.add(number, key, f"'{raw}' is not a number")
+                self.add(number, key, f"'{raw[:50]}' is not a number")
                 return None
             if not as_float.is_integer():
-                self.add(number, key, f"'{raw}' is not a whole number")
+                self.add(number, key, f"'{raw[:50]}' is not a whole number")
                 return None
             value = int(as_float)
         if value < 0:
-            self.add(number, key, f"{value} is negative")
+            self.add(number, key, f"{value} is negative" if value > -(10**30) else "is negative")
             return None
-        return value
+        return self.bounded(number, key, value)
 
     def decimal(self, number: int, row: list[str], key: str, *, required: bool = False) -> float | None:
         raw = self.table.get(row, key).replace(",", "").rstrip("%")
@@ -220,10 +256,13 @@ class RowChecker:
                 self.add(number, key, "is empty; expected a number")
             return None
         try:
-            return float(raw)
+            value = float(raw)
         except ValueError:
-            self.add(number, key, f"'{raw}' is not a number")
+            value = math.nan
+        if not math.isfinite(value):  # "nan", "inf" and 1e999 are no figures
+            self.add(number, key, f"'{raw[:50]}' is not a number")
             return None
+        return value
 
     def code(self, number: int, row: list[str], key: str, *, known: set[str] | None = None) -> str | None:
         raw = self.table.get(row, key)
@@ -231,7 +270,7 @@ class RowChecker:
         if not code:
             self.add(number, key, "is empty; expected a constituency code such as E14001063")
             return None
-        if not CONSTITUENCY_CODE_RE.match(code):
+        if not CONSTITUENCY_CODE_RE.fullmatch(code):
             self.add(number, key, f"'{raw}' is not a constituency code (expected e.g. E14001063, W07000081)")
             return None
         if known is not None and code not in known:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaigns.importers.base import Column, RowChecker, open_table, reject_if
+from campaigns.importers.base import INTEGER_MAX, Column, RowChecker, max_length, open_table, reject_if
+from campaigns.models import Party, Person
 
 COLUMNS = [
     Column("person_id", ("person_id", "DC Person ID")),
@@ -55,17 +56,21 @@ def parse_dc_candidates(data: bytes, *, known_codes: set[str], election_slug: st
     seen: dict[tuple, int] = {}
     for number, row in table.rows:
         raw_id = check.text(number, row, "person_id")
-        name = check.text(number, row, "person_name")
+        name = check.text(number, row, "person_name", limit=max_length(Person, "name"))
         election_id = check.text(number, row, "election_id")
-        party = check.text(number, row, "party_name")
+        party = check.text(number, row, "party_name", limit=max_length(Party, "name"))
+        image = check.text(number, row, "image", required=False, limit=max_length(Person, "photo_url"))
         code = check.code(number, row, "code", known=known_codes)
-        if raw_id is not None and not raw_id.isdigit():
-            check.add(number, "person_id", f"'{raw_id}' is not a Democracy Club person id")
+        if raw_id is not None and not (
+            raw_id.isdigit() and raw_id.isascii() and len(raw_id) <= 10 and int(raw_id) <= INTEGER_MAX
+        ):
+            check.add(number, "person_id", f"'{raw_id[:50]}' is not a Democracy Club person id")
             raw_id = None
         if election_id is not None and election_id != election_slug:
-            check.add(number, "election_id", f"'{election_id}' is not the election being imported ({election_slug})")
+            shown = election_id[:50]
+            check.add(number, "election_id", f"'{shown}' is not the election being imported ({election_slug})")
             election_id = None
-        if None in (raw_id, name, election_id, party, code):
+        if None in (raw_id, name, election_id, party, code, image):
             continue
         key = (code, int(raw_id))
         if key in seen:
@@ -73,6 +78,6 @@ def parse_dc_candidates(data: bytes, *, known_codes: set[str], election_slug: st
             continue
         seen[key] = number
         party_name = None if party.lower().startswith("independent") else PARTY_NAMES.get(party, party)
-        parsed.append(DcCandidateRow(number, int(raw_id), name, table.get(row, "image"), election_id, party_name, code))
+        parsed.append(DcCandidateRow(number, int(raw_id), name, image, election_id, party_name, code))
     reject_if(check.problems)
     return parsed

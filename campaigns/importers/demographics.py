@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaigns.importers.base import Column, RowChecker, open_table, reject_if
+from campaigns.importers.base import Column, RowChecker, max_length, open_table, reject_if
+from campaigns.models import DemographicValue
 
 CENSUS_RELIGION_SOURCE = "census2021-ts030"
 HOC_DEMOGRAPHICS_SOURCE = "hoc-demographics-2024"
@@ -63,8 +64,8 @@ def parse_census_religion(data: bytes, *, known_codes: set[str]) -> list[Demogra
     parsed = []
     for number, row in table.rows:
         code = check.code(number, row, "code", known=known_codes)
-        category_code = check.text(number, row, "category_code")
-        category = check.text(number, row, "category")
+        category_code = check.text(number, row, "category_code", limit=max_length(DemographicValue, "variable_code"))
+        category = check.text(number, row, "category", limit=max_length(DemographicValue, "variable"))
         value = check.count(number, row, "observation")
         if None in (code, category_code, category, value) or category_code == "-8":
             continue
@@ -85,8 +86,8 @@ def parse_hoc_demographics(data: bytes, *, known_codes: set[str]) -> list[Demogr
     parsed = []
     for number, row in table.rows:
         code = check.code(number, row, "code", known=known_codes)
-        topic = check.text(number, row, "topic")
-        variable = check.text(number, row, "variable")
+        topic = check.text(number, row, "topic", limit=max_length(DemographicValue, "topic"))
+        variable = check.text(number, row, "variable", limit=max_length(DemographicValue, "variable"))
         value = check.decimal(number, row, "value", required=True)
         nation_value = check.decimal(number, row, "nation_value")
         if None in (code, topic, variable, value):

@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from campaigns.importers.base import CONSTITUENCY_CODE_RE, ImportRejected, Problem, decode, reject_if
+from campaigns.importers.base import (
+    CONSTITUENCY_CODE_RE,
+    INTEGER_MAX,
+    ImportRejected,
+    Problem,
+    decode,
+    max_length,
+    reject_if,
+)
+from campaigns.models import Constituency
 
 
 @dataclass
@@ -17,6 +26,11 @@ class HexRow:
     region_code: str
 
 
+def _coordinate(value) -> bool:
+    """A hex coordinate is a whole number an integer column holds (JSON's true and false are not numbers)."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= INTEGER_MAX
+
+
 def parse_hexjson(data: bytes) -> list[HexRow]:
     text = decode(data)
     if not text.strip():
@@ -25,18 +39,27 @@ def parse_hexjson(data: bytes) -> list[HexRow]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportRejected([Problem(exc.lineno, None, f"not a HexJSON file: {exc.msg}")]) from None
+    except RecursionError:
+        raise ImportRejected([Problem(None, None, "not a HexJSON file: nested too deeply")]) from None
     hexes = document.get("hexes") if isinstance(document, dict) else None
     if not isinstance(hexes, dict):
         raise ImportRejected([Problem(None, "hexes", "not a HexJSON file (no 'hexes' object)")])
     problems = []
     parsed = []
+    limits = {"n": max_length(Constituency, "name"), "region": max_length(Constituency, "region_code")}
     for code, item in hexes.items():
-        if not CONSTITUENCY_CODE_RE.match(code):
-            problems.append(Problem(None, code, f"'{code}' is not a constituency code"))
+        if not CONSTITUENCY_CODE_RE.fullmatch(code):
+            problems.append(Problem(None, code[:50], f"'{code[:50]}' is not a constituency code"))
             continue
-        if not isinstance(item, dict) or not isinstance(item.get("q"), int) or not isinstance(item.get("r"), int):
+        if not isinstance(item, dict) or not all(_coordinate(item.get(axis)) for axis in ("q", "r")):
             problems.append(Problem(None, code, "each hex needs whole-number 'q' and 'r'"))
             continue
-        parsed.append(HexRow(code, str(item.get("n", "")), item["q"], item["r"], str(item.get("region", ""))))
+        texts = {key: item.get(key, "") for key in limits}
+        for key, value in texts.items():
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                problems.append(Problem(None, code, f"'{key}' is not text"))
+            elif len(str(value)) > limits[key] or "\x00" in str(value):
+                problems.append(Problem(None, code, f"'{key}' is longer than {limits[key]} characters or not text"))
+        parsed.append(HexRow(code, str(texts["n"]), item["q"], item["r"], str(texts["region"])))
     reject_if(problems)
     return parsed

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaigns.importers.base import Column, Problem, RowChecker, open_table, reject_if
+from campaigns.importers.base import Column, Problem, RowChecker, max_length, open_table, reject_if
+from campaigns.models import NotionalResult
 
 # Column key -> party abbreviation as used in the Commons Library files.
 PARTY_VOTE_COLUMNS = {
@@ -78,9 +79,9 @@ def parse_notional(data: bytes, *, known_codes: set[str]) -> list[NotionalRow]:
         numbers = {k: check.count(number, row, k) for k in ("electorate", "total_votes", "majority")}
         # A blank party cell means the party did not stand (0 votes).
         votes = {abbr: check.count(number, row, key, required=False) or 0 for key, abbr in PARTY_VOTE_COLUMNS.items()}
-        winner = check.text(number, row, "winner")
-        second = table.get(row, "second")
-        if None in numbers.values() or winner is None:
+        winner = check.text(number, row, "winner", limit=max_length(NotionalResult, "winner"))
+        second = check.text(number, row, "second", required=False, limit=max_length(NotionalResult, "second"))
+        if None in numbers.values() or winner is None or second is None:
             continue
         if code in seen:
             check.add(number, "code", f"constituency {code} appears twice (also row {seen[code]})")

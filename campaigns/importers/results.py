@@ -7,6 +7,7 @@ files it is comes from its headers.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,14 +16,17 @@ from datetime import datetime
 from django.utils import timezone
 
 from campaigns.importers.base import (
+    INTEGER_MAX,
     Column,
     CsvTable,
     ImportRejected,
     Problem,
     RowChecker,
     decode,
+    max_length,
     reject_if,
 )
+from campaigns.models import Constituency, Party, Person, Result
 
 SEAT_COLUMNS = [
     Column("ons_id", ("ONS ID", "ons_id", "constituency_code", "pcon24cd")),
@@ -126,10 +130,47 @@ def is_independent(party_name: str, abbreviation: str) -> bool:
     return abbreviation.lower() in {"ind", "independent"} or party_name.lower() == "independent"
 
 
+#: A name key longer than this is cut and given a digest of the whole, so a ``Person.key`` always fits its column.
+NAME_KEY_LENGTH = 120
+
+
 def name_key(name: str) -> str:
     """A spelling-insensitive key for a person's name (for files without Democracy Club ids)."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    key = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if len(key) > NAME_KEY_LENGTH:
+        key = f"{key[: NAME_KEY_LENGTH - 13]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    return key
+
+
+#: (column key, model, field): the text each column fills, checked against the size of that field.
+SEAT_LIMITS = [
+    ("constituency_name", Constituency, "name"),
+    ("region_code", Constituency, "region_code"),
+    ("region_name", Constituency, "region_name"),
+    ("constituency_type", Constituency, "constituency_type"),
+]
+CANDIDATE_LIMITS = [
+    ("party_name", Party, "name"),
+    ("party_abbreviation", Party, "abbreviation"),
+    ("ec_party_id", Party, "ec_party_id"),
+    ("first_name", Person, "first_name"),
+    ("surname", Person, "surname"),
+    ("gender", Person, "gender"),
+]
+RESULT_LIMITS = [
+    ("result", Result, "result_text"),
+    ("first_party", Result, "first_party"),
+    ("second_party", Result, "second_party"),
+]
+
+
+def _fit(check: RowChecker, number: int, row: list[str], at: dict[str, int], limits: list) -> bool:
+    """Whether every cell of ``limits`` fits its column (recording each that does not)."""
+    fits = True
+    for key, model, name in limits:
+        fits = check.fits(number, key, row[at[key]].strip(), max_length(model, name)) and fits
+    return fits
 
 
 def detect_kind(table: CsvTable) -> str | None:
@@ -168,7 +209,7 @@ class _SeatReader:
         if country and nation is None:
             check.add(number, "country_name", f"'{country}' is not England, Wales, Scotland or Northern Ireland")
             return None
-        if code is None or not name:
+        if code is None or not name or not _fit(check, number, row, at, SEAT_LIMITS):
             return None
         if code not in self.seats:
             self.seats[code] = SeatRow(
@@ -186,7 +227,7 @@ class _SeatReader:
 def _whole_number(check: RowChecker, number: int, row: list[str], key: str, i: int) -> int | None:
     """A count: plain digits are read at once, anything else goes through the checker (which says what is wrong)."""
     raw = row[i].strip()
-    if raw.isdigit() and raw.isascii():
+    if raw.isdigit() and raw.isascii() and len(raw) < 10:
         return int(raw)
     return check.count(number, row, key)
 
@@ -253,11 +294,16 @@ def parse_results(data: bytes, *, known_codes: set[str] | None = None) -> Result
             dc_raw = row[i_dc].strip()
             dc_person_id = None
             if dc_raw:
-                if dc_raw.isdigit() and dc_raw.isascii():
+                if dc_raw.isdigit() and dc_raw.isascii() and len(dc_raw) <= 10 and int(dc_raw) <= INTEGER_MAX:
                     dc_person_id = int(dc_raw)
                 else:
-                    check.add(number, "dc_person_id", f"'{dc_raw}' is not a Democracy Club person id")
-            if code is None or not party_name or not abbreviation or not surname or votes is None:
+                    check.add(number, "dc_person_id", f"'{dc_raw[:50]}' is not a Democracy Club person id")
+            fits = _fit(check, number, row, at, CANDIDATE_LIMITS)
+            full_name = f"{row[i_first].strip()} {surname}".strip()
+            if fits and len(full_name) > (limit := max_length(Person, "name")):
+                check.add(number, "surname", f"the full name is {len(full_name)} characters long; at most {limit} fit")
+                fits = False
+            if code is None or not party_name or not abbreviation or not surname or votes is None or not fits:
                 continue
             candidate = CandidateRow(
                 row=number,
@@ -287,7 +333,8 @@ def parse_results(data: bytes, *, known_codes: set[str] | None = None) -> Result
             result_text = check.text(number, row, "result")
             first_party = check.text(number, row, "first_party")
             declared_at = _declared_at(check, number, row)
-            if code is None or None in numbers.values() or result_text is None or first_party is None:
+            fits = _fit(check, number, row, at, RESULT_LIMITS)
+            if code is None or None in numbers.values() or result_text is None or first_party is None or not fits:
                 continue
             if code in seen:
                 check.add(number, "ons_id", f"constituency {code} appears twice (also row {seen[code]})")
