@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from compliance.imprints import email_imprint
 from messaging.models import Category
 from organiser import clock
 
@@ -106,6 +107,7 @@ def render_email(
             "preferences_url": absolute(reverse("messaging:preferences")),
             "reason": _reason(category, consent_given_at),
             "language": language,
+            "imprint": email_imprint(kind),
         }
         subject = render_to_string(f"messaging/email/{kind}.subject.txt", full)
         subject = " ".join(subject.split())

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("canvassing.urls")),
     path("", include("messaging.urls")),
+    path("", include("compliance.urls")),
 ]
 
 handler404 = "organiser.views.not_found"
