@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from campaigns.models import Election
 from compliance import selectors
@@ -35,11 +34,11 @@ from compliance.models import (
     SpendingKind,
     SpendingStatus,
 )
-from organiser import scope
+from organiser import clock, scope
 
 
 def _now():
-    return timezone.now()
+    return clock.now()
 
 
 def _national_only(user) -> None:
@@ -111,7 +110,7 @@ def publication_create(*, user, election: Election, kind: str, title: str, body:
         published_by=user,
         published_by_name=str(user),
         published_at=now,
-        retain_until=_retain_until(election, timezone.localdate(now)),
+        retain_until=_retain_until(election, clock.today(now)),
     )
 
 
@@ -127,7 +126,7 @@ def publication_withdraw(*, user, publication: Publication) -> Publication:
 
 def publications_expired_delete(*, today=None) -> int:
     """Delete log rows past their retention date (run daily)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     deleted, _ = Publication.objects.filter(retain_until__lt=today).delete()
     return deleted
 
@@ -376,7 +375,7 @@ def donation_accept(*, user, donation: Donation, check_note: str = "", today=Non
             raise ValidationError("Write down what you checked (the register entry, Companies House) first.")
         donation.check_done, donation.check_note = True, note
     donation.status = DonationStatus.ACCEPTED
-    donation.decided_on, donation.decided_by = today or timezone.localdate(), user
+    donation.decided_on, donation.decided_by = today or clock.today(), user
     donation.save()
     return donation
 
@@ -388,6 +387,6 @@ def donation_return(*, user, donation: Donation, check_note: str, today=None) ->
     if donation.status != DonationStatus.RECEIVED:
         raise ValidationError("Only a donation still being checked can be returned.")
     donation.status, donation.check_note = DonationStatus.RETURNED, check_note.strip() or donation.check_note
-    donation.decided_on, donation.decided_by = today or timezone.localdate(), user
+    donation.decided_on, donation.decided_by = today or clock.today(), user
     donation.save()
     return donation

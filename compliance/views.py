@@ -15,7 +15,6 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
@@ -49,7 +48,7 @@ from compliance.models import (
     SpendingKind,
     SpendingStatus,
 )
-from organiser import scope
+from organiser import clock, scope
 from volunteers.spreadsheet import csv_response
 
 
@@ -280,7 +279,7 @@ def donations(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Donation recorded.")
             return redirect("compliance:donations", slug=slug)
-    rows = selectors.donation_rows(election=election, today=timezone.localdate())
+    rows = selectors.donation_rows(election=election, today=clock.today())
     return render(request, "compliance/donations.html", {"election": election, "form": form, "rows": rows})
 
 
@@ -610,7 +609,7 @@ def return_donations_csv(request: HttpRequest, slug: str) -> HttpResponse:
          d.amount, "yes" if d.non_cash else "", d.get_status_display(),
          d.decided_on.isoformat() if d.decided_on else "", d.check_note, "yes" if flags.reportable else "",
          "yes" if flags.weekly_prepoll else ""]
-        for d, flags in selectors.donation_rows(election=election, today=timezone.localdate())
+        for d, flags in selectors.donation_rows(election=election, today=clock.today())
     )  # fmt: skip
     return csv_response(f"donations-{slug}.csv", header, body)
 
@@ -634,13 +633,11 @@ def returns(request: HttpRequest, slug: str) -> HttpResponse:
             "listed_seats": [gauge for gauge in data["seats"] if gauge.committed > listing],
             "listing": listing,
             "items": [(item, _receipt_needed(item, threshold)) for item in items],
-            "donations": selectors.donation_rows(election=election, today=timezone.localdate())
-            if seat_ids is None
-            else [],
+            "donations": selectors.donation_rows(election=election, today=clock.today()) if seat_ids is None else [],
             "national": seat_ids is None,
             "candidacies": _candidacies(request.user, election).select_related("person", "constituency"),
             "seat_codes": Constituency.objects.filter(pk__in=[int(g.key.split(":")[1]) for g in data["seats"]]),
-            "generated_at": timezone.now(),
+            "generated_at": clock.now(),
         },
     )
 

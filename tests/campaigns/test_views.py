@@ -163,16 +163,16 @@ def test_public_endorsement_pages_cost_the_same_whatever_the_number_endorsed(
     endorsed_ilford, national_organiser, django_assert_num_queries
 ):
     client = Client()
-    with django_assert_num_queries(2):  # the election, the endorsements
+    with django_assert_num_queries(3):  # the election, the endorsements, the promoter (imprint)
         one = client.get(f"/elections/{SLUG}/endorsements/").content.decode()
-    with django_assert_num_queries(2):  # the election, the seats with their endorsements
+    with django_assert_num_queries(3):  # the election, the seats with endorsements, the promoter
         client.get("/endorsements/find/", {"q": "ilford"})
     for code in ("E14001301", "E14001102"):
         candidacy = Candidacy.objects.filter(election=endorsed_ilford.election, constituency__code=code).first()
         endorsement = endorsement_propose(user=national_organiser, candidacy=candidacy)
         endorsement_endorse(user=national_organiser, endorsement=endorsement, reason="ok")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         three = client.get(f"/elections/{SLUG}/endorsements/").content.decode()
     assert one.count("<li><strong>") == 1 and three.count("<li><strong>") == 3
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get("/endorsements/find/", {"q": "ilford"})
