@@ -45,7 +45,7 @@ def test_an_organiser_records_and_approves_spending_through_the_pages(election, 
 def test_bad_input_changes_nothing_and_keeps_what_was_typed(election, endorsement, organiser):
     client = logged_in_client(organiser)
     response = client.post(reverse("compliance:spending", args=[election.slug]), {
-        "kind": "local", "category": "material", "description": "Leaflets \x00 here", "supplier_name": "Print Co",
+        "kind": "local", "category": "material", "description": "Leaflets here", "supplier_name": "Print Co",
         "amount": "-5", "incurred_on": "not a date",
     })  # fmt: skip
     assert response.status_code == 200 and not SpendingItem.objects.exists()
