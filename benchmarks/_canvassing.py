@@ -15,6 +15,7 @@ def campaign_with_register(*, electors: int, seed: int):
     from campaigns.models import Candidacy, Constituency, Election, Endorsement, Person
     from canvassing import services, synthetic
     from canvassing.register_import import register_import
+    from organiser import scope
     from volunteers.models import Role, User
 
     election = Election.objects.create(slug="parl.2029-05-03", name="Bench election", date="2029-05-03")
@@ -26,10 +27,14 @@ def campaign_with_register(*, electors: int, seed: int):
         election=election, constituency=seat, candidacy=candidacy, status="endorsed"
     )
     campaign = services.candidate_campaign_create(
-        endorsement=endorsement, agent=agent, polling_day=dt.date(2029, 5, 3), retention_date=dt.date(2029, 8, 1)
+        user=scope.system("benchmark"),
+        endorsement=endorsement,
+        agent=agent,
+        polling_day=dt.date(2029, 5, 3),
+        retention_date=dt.date(2029, 8, 1),
     )
     data = io.BytesIO()
     synthetic.write_register(data, electors, seed=seed)
     data.seek(0)
-    register_import(campaign=campaign, file=data, user=agent, route="benchmark")
+    register_import(campaign=campaign, file=data, user=scope.system("benchmark"), route="benchmark")
     return campaign

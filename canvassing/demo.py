@@ -13,7 +13,7 @@ from campaigns.models import Candidacy, Election, Endorsement, Person
 from canvassing import services, synthetic
 from canvassing.models import CandidateCampaign, Elector, GrantLevel, RegisterGrant, WalkList
 from canvassing.register_import import register_import
-from organiser import clock
+from organiser import clock, scope
 from volunteers.models import Role, Shift, ShiftKind, Team, User
 
 DEMO_AGENT_EMAIL = "organiser@example.org"  # the demo organiser (manage.py demo_organiser), when made
@@ -55,10 +55,12 @@ def demo_canvassing_load(*, electors: int = 20_000, seed: int = 2029, doors: int
             email=DEMO_FALLBACK_AGENT_EMAIL, full_name="Demo Agent", role=Role.SEAT_ORGANISER, is_staff=True
         )
     )
+    loader = scope.system("demo loader (load_demo_canvassing)")
     campaign = CandidateCampaign.objects.filter(endorsement=endorsement).first()
     if campaign is None:
         polling_day = clock.today() + dt.timedelta(days=60)
         campaign = services.candidate_campaign_create(
+            user=loader,
             endorsement=endorsement,
             agent=agent,
             polling_day=polling_day,
@@ -72,7 +74,7 @@ def demo_canvassing_load(*, electors: int = 20_000, seed: int = 2029, doors: int
         for data, name in ((register, "synthetic-register.csv"), (absent, "synthetic-absent-voters.csv")):
             data.seek(0)
             register_import(
-                campaign=campaign, file=data, user=agent, route="command:load_demo_canvassing", filename=name
+                campaign=campaign, file=data, user=loader, route="command:load_demo_canvassing", filename=name
             )
     organiser = User.objects.filter(email=DEMO_AGENT_EMAIL).first()
     if organiser is not None and organiser.pk != campaign.agent_id:
@@ -91,7 +93,7 @@ def demo_canvassing_load(*, electors: int = 20_000, seed: int = 2029, doors: int
             user=person, campaign=campaign, defaults={"level": GrantLevel.CANVASSER, "granted_by": agent}
         )
     if not WalkList.objects.filter(campaign=campaign).exists():
-        services.walk_lists_cut(campaign=campaign, doors=doors)
+        services.walk_lists_cut(campaign=campaign, doors=doors, user=loader)
         lists = list(WalkList.objects.filter(campaign=campaign).order_by("polling_district__code", "sequence"))
         shifts = list(
             Shift.objects.filter(constituency_id=campaign.constituency_id, kind=ShiftKind.CANVASSING).order_by(
@@ -101,9 +103,9 @@ def demo_canvassing_load(*, electors: int = 20_000, seed: int = 2029, doors: int
         for walk_list, person in zip(lists, itertools.chain(people, [None] * len(lists)), strict=False):
             if person is None:
                 break
-            services.walk_list_assign(walk_list=walk_list, volunteer=person, team=team)
+            services.walk_list_assign(walk_list=walk_list, volunteer=person, team=team, user=loader)
         for walk_list, shift in zip(lists[len(people) :], shifts, strict=False):
-            services.walk_list_assign(walk_list=walk_list, shift=shift, team=team)
+            services.walk_list_assign(walk_list=walk_list, shift=shift, team=team, user=loader)
     return {
         "campaign": campaign.pk,
         "electors": Elector.objects.filter(campaign=campaign).count(),

@@ -9,13 +9,14 @@ failed) and, in any case, with the rest of the campaign's register when its rete
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from campaigns.importers.base import ImportRejected
 from canvassing.models import CandidateCampaign, RegisterImportJob
 from canvassing.register_import import UnknownLayout, register_import
-from organiser import clock
+from organiser import clock, scope
 
 ROUTE = "task:canvassing.tasks.register_import_run"
 
@@ -34,6 +35,7 @@ def register_import_job_create(*, campaign: CandidateCampaign, user, upload: Upl
     """Store ``upload`` for ``campaign`` and queue its import once this transaction commits."""
     from canvassing.tasks import register_import_run
 
+    scope.require_register(user, campaign, RegisterImportJob, "add")
     job = RegisterImportJob(campaign=campaign, created_by=user, filename=upload.name[:255], size=upload.size or 0)
     job.file.save(upload.name, upload, save=False)
     try:
@@ -81,6 +83,7 @@ def register_import_job_run(*, job_id: int) -> RegisterImportJob | None:
                 file=file,
                 user=job.created_by,
                 route=f"{ROUTE}:{job.pk}",
+                via="task",
                 filename=job.filename,
                 progress=progress,
             )
@@ -88,6 +91,9 @@ def register_import_job_run(*, job_id: int) -> RegisterImportJob | None:
         job.status = job.Status.FAILED
         job.problems = [{"row": p.row, "column": p.column, "problem": p.problem} for p in rejected.problems]
         job.error = f"The file was not imported: {len(rejected.problems)} problem(s)."
+    except PermissionDenied:
+        job.status = job.Status.FAILED
+        job.error = "Not imported: whoever uploaded it no longer holds a grant that imports this register."
     except UnknownLayout as unknown:
         job.status = job.Status.FAILED
         job.error = f"Unknown column layout (no column for {', '.join(unknown.missing)}): map its columns first."

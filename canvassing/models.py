@@ -35,6 +35,13 @@ class CandidateCampaign(models.Model):
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agent_of")
     polling_day = models.DateField()
     retention_date = models.DateField(help_text="register data is destroyed on this date (after polling day)")
+    # A shorter retention date waits: it takes effect at ``retention_pending_from`` unless cancelled (see
+    # canvassing.services.campaign_retention_set), so no one act can bring the destruction forward at once.
+    retention_pending_date = models.DateField(null=True, blank=True, help_text="a shorter retention date, waiting")
+    retention_pending_from = models.DateTimeField(null=True, blank=True, help_text="when the shorter date applies")
+    retention_pending_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     votes_to_win = models.PositiveIntegerField(default=0, help_text="promises needed in the seat")
     destroyed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now)
@@ -52,11 +59,12 @@ class CandidateCampaign(models.Model):
 
 
 class GrantLevel(models.TextChoices):
-    """What a grantee does with the register. All levels pass the scope rule; the pages ask for more."""
+    """What a grantee does with the register: organiser.scope.REGISTER_RIGHTS says it model by model."""
 
     AGENT = "agent", "Agent (grants, imports, exports)"
     ORGANISER = "organiser", "Organiser (register, lists, exports)"
     CANVASSER = "canvasser", "Canvasser (assigned lists only)"
+    TELLER = "teller", "Teller (poll numbers on polling day only)"
 
 
 class RegisterGrant(models.Model):
@@ -78,9 +86,17 @@ class RegisterGrant(models.Model):
     def __str__(self) -> str:
         return f"{self.user} → {self.campaign} ({self.level})"
 
+    @classmethod
+    def scope_register_own(cls, user) -> Q:
+        return Q(user_id=user.pk)
+
 
 class AccessLog(models.Model):
-    """Who touched the register, when, how (view, export, import, destroy), how many electors, by which route."""
+    """Who touched the register, when, how (view, export, import, destroy, and the acts of control over it:
+    grants, the agent, the retention date), how many electors, by which route.
+
+    ``actor`` names who acted as they were at the time (the account's email, or the job: ``system: ...``);
+    ``via`` how (a session, an API token by its prefix, a task, a command)."""
 
     scope_register_path = "campaign"
 
@@ -89,9 +105,14 @@ class AccessLog(models.Model):
         EXPORT = "export"
         IMPORT = "import"
         DESTROY = "destroy"
+        GRANT = "grant"
+        AGENT = "agent"
+        RETENTION = "retention"
 
     campaign = models.ForeignKey(CandidateCampaign, on_delete=models.PROTECT, related_name="access_log")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    actor = models.CharField(max_length=254, blank=True, help_text="the account's email or the job, at the time")
+    via = models.CharField(max_length=40, blank=True, help_text="session, token <prefix>, task or command")
     at = models.DateTimeField(default=clock.now, db_index=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     electors = models.PositiveIntegerField(default=0, help_text="how many electors' data it concerned")
@@ -242,6 +263,11 @@ class Elector(models.Model):
     def __str__(self) -> str:
         return self.elector_number
 
+    @classmethod
+    def scope_register_own(cls, user) -> Q:
+        """The electors on the lists given to ``user``."""
+        return Q(pk__in=WalkListEntry.objects.filter(WalkListEntry.scope_register_own(user)).values("elector_id"))
+
     @property
     def elector_number(self) -> str:
         code = self.polling_district.code
@@ -291,6 +317,10 @@ class CanvassResponse(models.Model):
     def __str__(self) -> str:
         return f"{self.elector_id}: {self.outcome} at {self.recorded_at:%Y-%m-%d %H:%M}"
 
+    @classmethod
+    def scope_register_own(cls, user) -> Q:
+        return Q(recorded_by_id=user.pk)
+
 
 class WalkList(models.Model):
     """A route of about N doors in one polling district, assigned to a shift, a team or a volunteer."""
@@ -318,6 +348,15 @@ class WalkList(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def scope_register_own(cls, user) -> Q:
+        """The lists given to ``user``: to them, to a team they are in or lead, or to a shift they signed up for."""
+        from volunteers.models import ACTIVE_STATUSES, Signup, Team
+
+        teams = Team.objects.filter(Q(lead_id=user.pk) | Q(members=user.pk)).values("pk")
+        shifts = Signup.objects.filter(volunteer_id=user.pk, status__in=ACTIVE_STATUSES).values("shift_id")
+        return Q(volunteer_id=user.pk) | Q(team_id__in=teams) | Q(shift_id__in=shifts)
+
 
 class WalkListEntry(models.Model):
     """An elector on a walk list, in walking order."""
@@ -339,6 +378,10 @@ class WalkListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.walk_list_id}#{self.position}: {self.elector_id}"
+
+    @classmethod
+    def scope_register_own(cls, user) -> Q:
+        return Q(walk_list_id__in=WalkList.objects.filter(WalkList.scope_register_own(user)).values("pk"))
 
 
 class PollingDayVote(models.Model):

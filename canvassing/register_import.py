@@ -38,6 +38,7 @@ from django.db import IntegrityError, connection, transaction
 
 from campaigns.importers.base import ImportRejected, Problem, looks_binary
 from canvassing.models import AccessLog, CandidateCampaign, Elector, RegisterLayout
+from organiser import scope
 
 # --- layouts --------------------------------------------------------------------------------------
 
@@ -181,8 +182,9 @@ def recognise(headers: list[str], saved: Iterable[RegisterLayout] = ()) -> Layou
     return Layout(columns, kind, headers, combined_number="polling_district" not in columns)
 
 
-def layout_save(*, campaign: CandidateCampaign, name: str, headers: list[str], mapping: dict[str, str]) -> Layout:
+def layout_save(*, campaign: CandidateCampaign, user, name: str, headers: list[str], mapping: dict[str, str]) -> Layout:
     """Save a hand-made column mapping (field → header) for files with these headers; returns the layout."""
+    scope.require_register(user, campaign, RegisterLayout, "add")
     unknown = set(mapping) - set(FIELDS)
     if unknown:
         raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
@@ -738,8 +740,9 @@ def register_import(
     *,
     campaign: CandidateCampaign,
     file: BinaryIO,
-    user=None,
+    user,
     route: str = "",
+    via: str = "",
     filename: str = "",
     progress: Progress | None = None,
 ) -> RegisterImportReport:
@@ -747,8 +750,10 @@ def register_import(
 
     Raises :class:`UnknownLayout` (map the columns with :func:`layout_save`) or ``ImportRejected`` with every
     problem found. On success the import is written to the access log. ``progress``, if given, hears how far
-    it has got (a job page shows it).
+    it has got (a job page shows it). ``user`` must hold a grant that imports (organiser.scope), checked
+    again when a queued job runs: a grant revoked meanwhile stops the import.
     """
+    scope.require_register(user, campaign, Elector, "add")
     saved = list(RegisterLayout.objects.filter(campaign=campaign))
     if (problem := upload_problem(file)) is not None:
         raise ImportRejected([Problem(1, None, problem)])
@@ -789,13 +794,17 @@ def register_import(
                 cursor.execute(districts_sql)
                 report.districts = cursor.fetchone()[0] or []
                 cursor.execute("DROP TABLE IF EXISTS register_staging, register_incoming, absent_incoming")
-                AccessLog.objects.create(
+                from canvassing.services import access_log
+
+                access_log(
                     campaign=campaign,
                     user=user,
                     action=AccessLog.Action.IMPORT,
                     electors=rows,
                     route=route or "import",
-                    detail={"file": filename, **report.as_dict()},
+                    via=via,
+                    file=filename,
+                    **report.as_dict(),
                 )
                 return report
         except _NotUtf8:

@@ -19,7 +19,6 @@ from canvassing.models import (
     WalkListEntry,
 )
 from organiser import scope
-from volunteers.models import ACTIVE_STATUSES
 
 #: Electors to knock up on polling day: promises and leans, not yet voted, not moved or asked to be left.
 KNOCK_UP_CONDITION = """e.current_intention_id IN (SELECT id FROM canvassing_intentioncode
@@ -31,11 +30,14 @@ WALK_ORDERING = ("street", "house_number", "flat", "number", "suffix")
 
 
 def campaigns_for(user) -> QuerySet[CandidateCampaign]:
-    """The candidates' campaigns whose register ``user`` is granted, with the seat and the grant's level."""
+    """The candidates' campaigns whose register ``user`` holds (with an authenticator), with the seat and the
+    grant's level. A national organiser sees the campaigns themselves in the admin, not here."""
     from canvassing.models import RegisterGrant
 
+    if not (user and user.is_authenticated):
+        return CandidateCampaign.objects.none()
     return (
-        scope.restrict(CandidateCampaign.objects.all(), user)
+        CandidateCampaign.objects.filter(pk__in=scope.granted_campaign_ids(user))
         .select_related("constituency", "election")
         .annotate(
             level=RegisterGrant.objects.filter(campaign=OuterRef("pk"), user_id=user.pk).values("level")[:1],
@@ -58,20 +60,14 @@ def walk_lists_for(user, campaign: CandidateCampaign) -> QuerySet[WalkList]:
 
 
 def my_walk_lists(user) -> QuerySet[WalkList]:
-    """The lists a volunteer is given: to them, to a team they are in or lead, or to a shift they signed up for."""
-    from volunteers.models import Signup
-
-    signed_up = Signup.objects.filter(shift=OuterRef("shift"), volunteer=user, status__in=ACTIVE_STATUSES)
+    """The lists a volunteer is given: to them, to a team they are in or lead, or to a shift they signed up for
+    (``WalkList.scope_register_own``), on the campaigns whose register they hold."""
+    if not (user and user.is_authenticated):
+        return WalkList.objects.none()
     return (
         scope.restrict(WalkList.objects.all(), user)
-        .filter(
-            Q(volunteer=user)
-            | Q(team__lead=user)
-            | Q(team__in=user.teams.all())
-            | Q(Exists(signed_up), shift__isnull=False)
-        )
+        .filter(WalkList.scope_register_own(user))
         .select_related("polling_district", "campaign", "shift")
-        .distinct()
         .order_by("campaign__name", "polling_district__code", "sequence")
     )
 

@@ -29,15 +29,18 @@ from canvassing.models import (
     IntentionCode,
     KnockUpSheet,
     Outcome,
+    PollingDayVote,
     PollingDistrict,
     RegisterGrant,
     SurveyQuestion,
     WalkList,
 )
-from organiser import clock
+from organiser import clock, scope
 from organiser.inputs import object_id
+from volunteers.notices import notify
 
-ORGANISING_LEVELS = (GrantLevel.AGENT, GrantLevel.ORGANISER)
+#: The levels that organise (the register, every list, exports): organiser.scope says what each level may do.
+ORGANISING_LEVELS = tuple(scope.ORGANISING)
 #: More doors than this by one canvasser within PACE_WINDOW is implausible: flagged for the organiser.
 PACE_DOORS = 20
 PACE_WINDOW = dt.timedelta(minutes=2)
@@ -60,27 +63,34 @@ DEFAULT_INTENTIONS = (
 
 
 def grant_level(user, campaign: CandidateCampaign | int) -> str | None:
-    """The user's grant level on the campaign, or None without a grant."""
-    if not (user and user.is_authenticated and user.is_active):
-        return None
-    campaign_id = campaign if isinstance(campaign, int) else campaign.pk
-    return (
-        RegisterGrant.objects.filter(user_id=user.pk, campaign_id=campaign_id).values_list("level", flat=True).first()
-    )
+    """The user's grant level on the campaign, or None (no grant, or no authenticator): organiser.scope."""
+    return scope.grant_level(user, campaign)
 
 
-def require_level(user, campaign: CandidateCampaign, levels: Iterable[str]) -> str:
-    level = grant_level(user, campaign)
-    if level not in levels:
-        raise PermissionDenied("Your grant on this campaign's register does not allow this.")
-    return level
+def actor_name(user) -> str:
+    """Who acted, as the access log names them: the account's email, or the job."""
+    if scope.is_system(user):
+        return str(user)
+    return getattr(user, "email", "") if user is not None and user.is_authenticated else ""
 
 
-def access_log(*, campaign, user, action: str, electors: int, route: str, **detail) -> AccessLog:
-    """Write who saw (or exported, imported, destroyed) how many electors' data of which campaign, by which route."""
+def request_via(request) -> str:
+    """How a request was authenticated, for the access log: ``token <prefix>`` or ``session``."""
+    token = getattr(request, "auth", None)
+    if getattr(token, "prefix", None):
+        return f"token {token.prefix}"
+    return "session"
+
+
+def access_log(*, campaign, user, action: str, electors: int, route: str, via: str = "", **detail) -> AccessLog:
+    """Write who saw (or exported, imported, destroyed, granted...) how many electors' data of which campaign,
+    by which route and how; the actor is named as they were at the time, a job by its name."""
+    person = user if user is not None and not scope.is_system(user) and user.is_authenticated else None
     return AccessLog.objects.create(
         campaign_id=campaign if isinstance(campaign, int) else campaign.pk,
-        user=user if user and user.is_authenticated else None,
+        user=person,
+        actor=actor_name(user)[:254],
+        via=(via or ("task" if scope.is_system(user) else ""))[:40],
         action=action,
         electors=electors,
         route=route[:300],
@@ -88,22 +98,37 @@ def access_log(*, campaign, user, action: str, electors: int, route: str, **deta
     )
 
 
+def _require_authenticator(person, what: str) -> None:
+    from allauth.mfa.models import Authenticator
+
+    if not Authenticator.objects.filter(user_id=person.pk, type=Authenticator.Type.TOTP).exists():
+        raise ValidationError(f"{person} must set up an authenticator app before {what}.")
+
+
 @transaction.atomic
 def candidate_campaign_create(
     *,
+    user,
     endorsement,
     agent,
     polling_day: dt.date,
     retention_date: dt.date,
     votes_to_win: int = 0,
     name: str = "",
-    granted_by=None,
+    route: str = "",
 ) -> CandidateCampaign:
-    """Open the register's home for an endorsed candidate: the agent is granted it; default intention codes."""
+    """Open the register's home for an endorsed candidate, naming its agent (a national organiser's act, never
+    one's own naming): the agent is granted it; default intention codes and survey."""
+    if not scope.can_add(user, CandidateCampaign):
+        raise PermissionDenied("Only national organisers open a candidate's campaign and name its agent.")
     if endorsement.status != endorsement.Status.ENDORSED:
         raise ValidationError("Only an endorsed candidate's campaign holds a register.")
     if retention_date <= polling_day:
         raise ValidationError("The retention date must be after polling day.")
+    if not scope.is_system(user):
+        if agent.pk == user.pk:
+            raise ValidationError("Name someone else as the agent: nobody names themselves.")
+        _require_authenticator(agent, "they can be named agent")
     campaign = CandidateCampaign.objects.create(
         endorsement=endorsement,
         election_id=endorsement.election_id,
@@ -114,7 +139,9 @@ def candidate_campaign_create(
         retention_date=retention_date,
         votes_to_win=votes_to_win,
     )
-    RegisterGrant.objects.create(user=agent, campaign=campaign, level=GrantLevel.AGENT, granted_by=granted_by)
+    RegisterGrant.objects.create(
+        user=agent, campaign=campaign, level=GrantLevel.AGENT, granted_by=None if scope.is_system(user) else user
+    )
     IntentionCode.objects.bulk_create(
         IntentionCode(campaign=campaign, code=code, label=label, category=category, order=order)
         for order, (code, label, category) in enumerate(DEFAULT_INTENTIONS)
@@ -129,36 +156,239 @@ def candidate_campaign_create(
     SurveyQuestion.objects.create(
         campaign=campaign, key="poster", text="Would you put up a window poster?", kind=SurveyQuestion.Kind.YES_NO
     )
+    access_log(
+        campaign=campaign, user=user, action=AccessLog.Action.AGENT, electors=0, route=route or "create",
+        agent=agent.email,
+    )  # fmt: skip
+    notify(
+        user=agent,
+        subject=f"You are the agent of {campaign.name}",
+        lines=[f"You are named election agent of {campaign.name}, and hold its electoral register."],
+        actor=user,
+    )
     return campaign
 
 
-def register_grant_create(*, campaign: CandidateCampaign, user, level: str, granted_by) -> RegisterGrant:
-    """Grant ``user`` the campaign's register; only its agent grants (the agent is legally responsible)."""
-    require_level(granted_by, campaign, [GrantLevel.AGENT])
+@transaction.atomic
+def register_grant_create(
+    *, campaign: CandidateCampaign, user, level: str, granted_by, route: str = "", via: str = ""
+) -> RegisterGrant:
+    """Grant ``user`` the campaign's register at ``level``; only its agent grants (the agent is legally
+    responsible), never to themselves, and never the agent's level (that is naming an agent:
+    :func:`campaign_agent_set`). The grantee is told by email; the grant is in the access log."""
+    scope.require_register(granted_by, campaign, RegisterGrant, "add")
+    if level not in GrantLevel.values or level == GrantLevel.AGENT:
+        raise ValidationError("Grant organiser, canvasser or teller: the agent is named by a national organiser.")
+    if user.pk == getattr(granted_by, "pk", None):
+        raise ValidationError("Nobody changes their own grant.")
+    before = RegisterGrant.objects.filter(user=user, campaign=campaign).values_list("level", flat=True).first()
+    if before == GrantLevel.AGENT:
+        raise ValidationError("The agent's grant changes only when another agent is named.")
     grant, _ = RegisterGrant.objects.update_or_create(
         user=user, campaign=campaign, defaults={"level": level, "granted_by": granted_by}
     )
+    if before != level:
+        access_log(
+            campaign=campaign, user=granted_by, action=AccessLog.Action.GRANT, electors=0, route=route or "grant",
+            via=via, grantee=user.email, level=level, before=before or "",
+        )  # fmt: skip
+        notify(
+            user=user,
+            subject=f"Your access to {campaign.name}'s register",
+            lines=[f"You now hold {campaign.name}'s electoral register as {GrantLevel(level).label.split(' (')[0]}."],
+            actor=granted_by,
+        )
     return grant
 
 
-def register_grant_revoke(*, campaign: CandidateCampaign, user, revoked_by) -> None:
-    require_level(revoked_by, campaign, [GrantLevel.AGENT])
+@transaction.atomic
+def register_grant_revoke(*, campaign: CandidateCampaign, user, revoked_by, route: str = "", via: str = "") -> None:
+    scope.require_register(revoked_by, campaign, RegisterGrant, "delete")
     if user.pk == campaign.agent_id:
         raise ValidationError("The agent's own grant cannot be revoked.")
-    RegisterGrant.objects.filter(campaign=campaign, user=user).delete()
+    deleted, _ = RegisterGrant.objects.filter(campaign=campaign, user=user).delete()
+    if deleted:
+        access_log(
+            campaign=campaign, user=revoked_by, action=AccessLog.Action.GRANT, electors=0, route=route or "revoke",
+            via=via, grantee=user.email, level="",
+        )  # fmt: skip
+        notify(
+            user=user,
+            subject=f"Your access to {campaign.name}'s register has ended",
+            lines=[f"You no longer hold {campaign.name}'s electoral register."],
+            actor=revoked_by,
+        )
+
+
+# --- control: the agent, the retention date, destroying early ---------------------------------------
+
+#: How long a shortened retention date waits before it applies (it can be cancelled meanwhile).
+RETENTION_SHORTEN_DELAY = dt.timedelta(hours=48)
+
+
+class ConfirmationNeeded(ValidationError):
+    """The act needs a second, explicit confirmation (the edge asks for it and calls again with it)."""
+
+
+@transaction.atomic
+def campaign_agent_set(
+    *, user, campaign: CandidateCampaign, agent, route: str = "", via: str = ""
+) -> CandidateCampaign:
+    """Name another agent: a national organiser's or the current agent's act, never naming oneself. The new
+    agent (who must have an authenticator) holds the agent's grant; the previous agent keeps an organiser's
+    grant, which the new agent may revoke. Both are told by email; the change is in the access log."""
+    campaign = CandidateCampaign.objects.select_for_update().get(pk=campaign.pk)
+    scope.require_control(user, campaign, "name_agent")
+    if agent.pk == user.pk:
+        raise ValidationError("Name someone else as the agent: nobody names themselves.")
+    if agent.pk == campaign.agent_id:
+        return campaign
+    if not agent.is_active:
+        raise ValidationError("That account is not active.")
+    _require_authenticator(agent, "they can be named agent")
+    previous = campaign.agent
+    RegisterGrant.objects.filter(campaign=campaign, user=previous).update(level=GrantLevel.ORGANISER)
+    RegisterGrant.objects.update_or_create(
+        campaign=campaign, user=agent, defaults={"level": GrantLevel.AGENT, "granted_by": user}
+    )
+    campaign.agent = agent
+    campaign.save(update_fields=["agent"])
+    access_log(
+        campaign=campaign, user=user, action=AccessLog.Action.AGENT, electors=0, route=route or "agent", via=via,
+        agent=agent.email, previous=previous.email,
+    )  # fmt: skip
+    for person, line in (
+        (agent, f"You are now the election agent of {campaign.name}, and hold its electoral register."),
+        (previous, f"{agent} is now the agent of {campaign.name}; you keep an organiser's access until revoked."),
+    ):
+        notify(user=person, subject=f"The agent of {campaign.name}", lines=[line], actor=user)
+    return campaign
+
+
+@transaction.atomic
+def campaign_retention_set(
+    *,
+    user,
+    campaign: CandidateCampaign,
+    retention_date: dt.date,
+    confirmed: bool = False,
+    route: str = "",
+    via: str = "",
+) -> CandidateCampaign:
+    """Change when the register is destroyed: the agent's or a national organiser's act.
+
+    A later date applies at once. An earlier one needs ``confirmed`` (else :class:`ConfirmationNeeded`) and
+    then waits RETENTION_SHORTEN_DELAY before it applies (the daily job applies it), so it can be seen and
+    cancelled (:func:`campaign_retention_cancel`); the agent is told by email. Every step is logged."""  # fmt: skip
+    campaign = CandidateCampaign.objects.select_for_update().get(pk=campaign.pk)
+    scope.require_control(user, campaign, "change_retention")
+    if campaign.destroyed_at:
+        raise ValidationError("This register has been destroyed.")
+    if retention_date <= campaign.polling_day:
+        raise ValidationError("The retention date must be after polling day.")
+    before = campaign.retention_date
+    if retention_date >= before:
+        campaign.retention_date = retention_date
+        campaign.retention_pending_date = campaign.retention_pending_from = campaign.retention_pending_by = None
+        campaign.save(
+            update_fields=["retention_date", "retention_pending_date", "retention_pending_from", "retention_pending_by"]
+        )
+        access_log(
+            campaign=campaign, user=user, action=AccessLog.Action.RETENTION, electors=0, route=route or "retention",
+            via=via, retention_date=retention_date.isoformat(), before=before.isoformat(),
+        )  # fmt: skip
+        return campaign
+    if not confirmed:
+        raise ConfirmationNeeded(
+            f"Shortening the retention date to {retention_date:%-d %B %Y} brings the destruction of the register "
+            f"forward. Confirm it: it will apply {RETENTION_SHORTEN_DELAY.total_seconds() / 3600:g} hours from now."
+        )
+    campaign.retention_pending_date = retention_date
+    campaign.retention_pending_from = clock.now() + RETENTION_SHORTEN_DELAY
+    campaign.retention_pending_by = None if scope.is_system(user) else user
+    campaign.save(update_fields=["retention_pending_date", "retention_pending_from", "retention_pending_by"])
+    access_log(
+        campaign=campaign, user=user, action=AccessLog.Action.RETENTION, electors=0, route=route or "retention",
+        via=via, requested=retention_date.isoformat(), before=before.isoformat(),
+        applies_from=campaign.retention_pending_from.isoformat(),
+    )  # fmt: skip
+    notify(
+        user=campaign.agent,
+        subject=f"{campaign.name}: the register's retention date is being shortened",
+        lines=[
+            f"The retention date of {campaign.name}'s register is to become {retention_date:%-d %B %Y} "
+            f"(it was {before:%-d %B %Y}).",
+            f"This applies from {clock.local(campaign.retention_pending_from):%-d %B %Y at %H:%M} unless "
+            "you or a national organiser cancels it in the admin before then.",
+        ],
+        actor=user,
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_retention_cancel(*, user, campaign: CandidateCampaign, route: str = "", via: str = "") -> None:
+    campaign = CandidateCampaign.objects.select_for_update().get(pk=campaign.pk)
+    scope.require_control(user, campaign, "change_retention")
+    if campaign.retention_pending_date is None:
+        return
+    access_log(
+        campaign=campaign, user=user, action=AccessLog.Action.RETENTION, electors=0, route=route or "retention",
+        via=via, cancelled=campaign.retention_pending_date.isoformat(),
+    )  # fmt: skip
+    campaign.retention_pending_date = campaign.retention_pending_from = campaign.retention_pending_by = None
+    campaign.save(update_fields=["retention_pending_date", "retention_pending_from", "retention_pending_by"])
+
+
+def retention_pending_apply(*, user, now: dt.datetime | None = None) -> list[int]:
+    """The daily job: shortened retention dates whose wait is over take effect (logged as the job)."""
+    now = now or clock.now()
+    applied = []
+    for campaign in CandidateCampaign.objects.filter(retention_pending_from__lte=now, destroyed_at__isnull=True):
+        with transaction.atomic():
+            locked = CandidateCampaign.objects.select_for_update().get(pk=campaign.pk)
+            if locked.retention_pending_date is None:
+                continue
+            scope.require_control(user, locked, "change_retention")
+            before, locked.retention_date = locked.retention_date, locked.retention_pending_date
+            locked.retention_pending_date = locked.retention_pending_from = locked.retention_pending_by = None
+            locked.save(
+                update_fields=[
+                    "retention_date", "retention_pending_date", "retention_pending_from", "retention_pending_by"
+                ]
+            )  # fmt: skip
+            access_log(
+                campaign=locked, user=user, action=AccessLog.Action.RETENTION, electors=0, route=str(user),
+                retention_date=locked.retention_date.isoformat(), before=before.isoformat(),
+            )  # fmt: skip
+            applied.append(locked.pk)
+    return applied
 
 
 # --- retention ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def register_destroy(*, campaign: CandidateCampaign, route: str, user=None, now: dt.datetime | None = None) -> int:
+def register_destroy(
+    *,
+    campaign: CandidateCampaign,
+    user,
+    route: str,
+    via: str = "",
+    confirmation: str | None = None,
+    now: dt.datetime | None = None,
+) -> int:
     """Destroy the campaign's register data (electors, responses, lists, votes, sheets, layouts, uploaded files
     waiting for import); log it.
 
-    Returns how many electors were destroyed. The campaign row, its grants and its access log remain.
+    The retention job destroys when the date comes; before it, only the agent or a national organiser, who
+    confirms by typing the campaign's name (``confirmation``). Returns how many electors were destroyed. The
+    campaign row, its grants and its access log remain.
     """
     campaign = CandidateCampaign.objects.select_for_update().get(pk=campaign.pk)
+    scope.require_control(user, campaign, "destroy")
+    if not scope.is_system(user) and (confirmation or "").strip() != campaign.name:
+        raise ConfirmationNeeded("Type the campaign's name exactly to confirm that its register is destroyed now.")
     with connection.cursor() as cursor:
         for table in (
             "canvassing_canvassresponse",
@@ -178,28 +408,43 @@ def register_destroy(*, campaign: CandidateCampaign, route: str, user=None, now:
         cursor.execute("DELETE FROM canvassing_registerlayout WHERE campaign_id = %s", [campaign.pk])
     import_jobs_destroy(campaign=campaign)
     campaign.destroyed_at = now or clock.now()
-    campaign.save(update_fields=["destroyed_at"])
+    campaign.retention_pending_date = campaign.retention_pending_from = campaign.retention_pending_by = None
+    campaign.save(
+        update_fields=["destroyed_at", "retention_pending_date", "retention_pending_from", "retention_pending_by"]
+    )
     access_log(
         campaign=campaign,
         user=user,
         action=AccessLog.Action.DESTROY,
         electors=electors,
         route=route,
+        via=via,
         retention_date=campaign.retention_date.isoformat(),
+        early=not scope.is_system(user),
     )
+    if not scope.is_system(user):
+        notify(
+            user=campaign.agent,
+            subject=f"{campaign.name}: the register has been destroyed",
+            lines=[f"The electoral register of {campaign.name} was destroyed before its retention date."],
+            actor=user,
+        )
     return electors
 
 
 def registers_destroy_expired(
     *, now: dt.datetime | None = None, today: dt.date | None = None, route: str = "task"
 ) -> list[int]:
-    """Destroy every register whose retention date has come by ``today`` (default: the UK date at ``now``);
-    returns the campaigns' ids."""
+    """The daily job, acting as itself: shortened retention dates whose wait is over apply, then every register
+    whose retention date has come by ``today`` (default: the UK date at ``now``) is destroyed; returns the
+    destroyed campaigns' ids."""
+    actor = scope.system(route)
     now = now or clock.now()
+    retention_pending_apply(user=actor, now=now)
     today = today or clock.today(now)
     due = list(CandidateCampaign.objects.filter(retention_date__lte=today, destroyed_at__isnull=True))
     for campaign in due:
-        register_destroy(campaign=campaign, route=route, now=now)
+        register_destroy(campaign=campaign, user=actor, route=route, now=now)
     return [campaign.pk for campaign in due]
 
 
@@ -255,7 +500,7 @@ def walk_lists_cut(
     polling_district: PollingDistrict | None = None,
     filters: Iterable[str] = (),
     replace: bool = True,
-    user=None,
+    user,
 ) -> CutResult:
     """Cut the campaign's (or one district's) electors into walk lists of about ``doors`` doors each.
 
@@ -264,8 +509,9 @@ def walk_lists_cut(
     not to be contacted or are anonymous are left out. With ``replace`` the district's previous lists go.
     One INSERT ... SELECT over window functions does the cutting.
     """
-    if user is not None:
-        require_level(user, campaign, ORGANISING_LEVELS)
+    scope.require_register(user, campaign, WalkList, "add")
+    if replace:
+        scope.require_register(user, campaign, WalkList, "delete")
     if doors < 1:
         raise ValidationError("A walk list needs at least one door.")
     filters = sorted(set(filters))
@@ -350,7 +596,7 @@ def _recount(cursor, walk_list_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def walk_lists_merge(*, walk_lists: list[WalkList], user=None) -> WalkList:
+def walk_lists_merge(*, walk_lists: list[WalkList], user) -> WalkList:
     """Merge lists of one district into the first (in district order); the others are deleted."""
     if len(walk_lists) < 2:
         raise ValidationError("Pick at least two walk lists to merge.")
@@ -360,8 +606,8 @@ def walk_lists_merge(*, walk_lists: list[WalkList], user=None) -> WalkList:
         target.polling_district_id
     }:
         raise ValidationError("Only lists of the same polling district can be merged.")
-    if user is not None:
-        require_level(user, target.campaign, ORGANISING_LEVELS)
+    scope.require_register(user, target.campaign, WalkList, "change")
+    scope.require_register(user, target.campaign, WalkList, "delete")
     ids = [w.pk for w in ordered]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -379,10 +625,9 @@ def walk_lists_merge(*, walk_lists: list[WalkList], user=None) -> WalkList:
 
 
 @transaction.atomic
-def walk_list_split(*, walk_list: WalkList, user=None) -> WalkList:
+def walk_list_split(*, walk_list: WalkList, user) -> WalkList:
     """Split a list in two at the household nearest its middle; returns the new second half."""
-    if user is not None:
-        require_level(user, walk_list.campaign, ORGANISING_LEVELS)
+    scope.require_register(user, walk_list.campaign, WalkList, "change")
     with connection.cursor() as cursor:
         cursor.execute(
             """WITH ranked AS (
@@ -417,11 +662,10 @@ def walk_list_split(*, walk_list: WalkList, user=None) -> WalkList:
     return second
 
 
-def walk_list_assign(*, walk_list: WalkList, shift=None, team=None, volunteer=None, user=None) -> WalkList:
+def walk_list_assign(*, walk_list: WalkList, user, shift=None, team=None, volunteer=None) -> WalkList:
     """Assign a list to a shift, a team and/or a volunteer (None clears). A volunteer needs a grant."""
-    if user is not None:
-        require_level(user, walk_list.campaign, ORGANISING_LEVELS)
-    if volunteer is not None and grant_level(volunteer, walk_list.campaign_id) is None:
+    scope.require_register(user, walk_list.campaign, WalkList, "change")
+    if volunteer is not None and not RegisterGrant.objects.filter(user=volunteer, campaign=walk_list.campaign).exists():
         raise ValidationError(f"{volunteer} has no grant on this campaign's register: the agent must grant it first.")
     for related in (shift, team):
         if related is not None and related.constituency_id != walk_list.campaign.constituency_id:
@@ -524,7 +768,7 @@ def _answers_check(*, user, cleaned: list[dict], result: RecordResult) -> list[d
     campaign_of = dict(
         Elector.objects.filter(
             pk__in={entry["elector"] for entry in with_answers},
-            campaign__in=RegisterGrant.objects.filter(user_id=user.pk).values("campaign_id"),
+            campaign__in=scope.campaigns_for_action(user, CanvassResponse, "add").values("pk"),
         ).values_list("pk", "campaign_id")
     )
     surveys: dict[int, dict[str, SurveyQuestion]] = {}
@@ -578,9 +822,10 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
     cleaned = _answers_check(user=user, cleaned=cleaned, result=result)
     if not cleaned:
         return result
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            """
+    allowed_sql, allowed_params = scope.as_sql(
+        scope.campaigns_for_action(user, CanvassResponse, "add").values("pk").order_by()
+    )
+    record_sql = f"""
             WITH input AS (
                 SELECT * FROM jsonb_to_recordset(%(entries)s::jsonb) AS r(client_id uuid, elector bigint,
                     outcome text, intention text, answers jsonb, note text, recorded_at timestamptz, walk_list bigint)
@@ -588,8 +833,9 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
                 SELECT r.*, e.campaign_id, ic.id AS intention_id
                 FROM input r
                 JOIN canvassing_elector e ON e.id = r.elector
-                JOIN canvassing_registergrant g ON g.campaign_id = e.campaign_id AND g.user_id = %(user)s
                 LEFT JOIN canvassing_intentioncode ic ON ic.campaign_id = e.campaign_id AND ic.code = r.intention
+                -- only the campaigns whose grant lets the user record (organiser.scope.REGISTER_RIGHTS)
+                WHERE e.campaign_id IN ({allowed_sql})
             ), inserted AS (
                 INSERT INTO canvassing_canvassresponse (campaign_id, elector_id, client_id, recorded_by_id,
                     recorded_at, received_at, outcome, intention_id, answers, note, walk_list_id, flagged,
@@ -625,9 +871,9 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
             UNION ALL
             SELECT c.client_id::text, false FROM canvassing_canvassresponse c
             WHERE c.client_id IN (SELECT client_id FROM input)
-            """,
-            {"entries": json.dumps(cleaned), "user": user.pk, "now": now},
-        )
+    """  # noqa: S608 - the scope's subquery is compiled by the ORM; values are parameters
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(record_sql, {"entries": json.dumps(cleaned), "user": user.pk, "now": now, **allowed_params})
         rows = cursor.fetchall()
         stored = {client_id for client_id, _ in rows}
         new_ids = [client_id for client_id, new in rows if new]
@@ -680,7 +926,7 @@ def poll_numbers_record(
     A number with another district's letters, or none on the register, is rejected; one already
     recorded (by anyone) is ignored as a duplicate.
     """
-    require_level(user, campaign, GrantLevel.values)
+    scope.require_register(user, campaign, PollingDayVote, "add")
     if polling_district.campaign_id != campaign.pk:
         raise ValidationError("That polling district belongs to another campaign.")
     result = TellerResult()
@@ -731,11 +977,17 @@ def poll_numbers_record(
 
 
 def knock_up_sheets_generate(
-    *, campaign: CandidateCampaign, polling_district: PollingDistrict | None = None, now: dt.datetime | None = None
+    *,
+    campaign: CandidateCampaign,
+    user,
+    polling_district: PollingDistrict | None = None,
+    now: dt.datetime | None = None,
 ) -> int:
     """Snapshot the knock-up lists (promises and leans not yet voted) per district at ``now``; returns sheets
     made."""
     from canvassing.selectors import KNOCK_UP_CONDITION
+
+    scope.require_register(user, campaign, KnockUpSheet, "add")
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -756,12 +1008,13 @@ def knock_up_sheets_generate(
         return cursor.rowcount
 
 
-def knock_up_sheets_generate_today(*, now: dt.datetime | None = None) -> int:
-    """The periodic job's work at ``now``: regenerate the knock-up sheets of every campaign whose polling day
-    it is (the UK date), and drop sheets older than two days."""
+def knock_up_sheets_generate_today(*, now: dt.datetime | None = None, route: str = "task") -> int:
+    """The periodic job's work at ``now``, acting as itself: regenerate the knock-up sheets of every campaign
+    whose polling day it is (the UK date), and drop sheets older than two days."""
+    actor = scope.system(route)
     now = now or clock.now()
     made = 0
     for campaign in CandidateCampaign.objects.filter(polling_day=clock.today(now), destroyed_at__isnull=True):
-        made += knock_up_sheets_generate(campaign=campaign, now=now)
+        made += knock_up_sheets_generate(campaign=campaign, user=actor, now=now)
     KnockUpSheet.objects.filter(generated_at__lt=now - dt.timedelta(days=2)).delete()
     return made

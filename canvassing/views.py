@@ -30,7 +30,10 @@ from canvassing.import_jobs import job_progress, register_import_job_create
 from canvassing.models import (
     AccessLog,
     CandidateCampaign,
-    GrantLevel,
+    CanvassResponse,
+    Elector,
+    KnockUpSheet,
+    PollingDayVote,
     PollingDistrict,
     RegisterGrant,
     RegisterImportJob,
@@ -42,22 +45,23 @@ from canvassing.register_import import UnknownLayout, layout_save, read_headers,
 from organiser import clock, scope
 from organiser.inputs import object_ids
 
-ORGANISING = services.ORGANISING_LEVELS
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "canvassing" / "service-worker.js"
 
 
-def campaign_view(levels=tuple(GrantLevel.values)):
-    """Logged in, granted on the campaign ``pk`` (else 404), at one of ``levels`` (else 403)."""
+def campaign_view(model=CandidateCampaign, action="view"):
+    """Logged in, granted on the campaign ``pk`` (else 404), with a grant whose level may ``action`` the whole
+    campaign's ``model`` (organiser.scope.REGISTER_RIGHTS; else 403). Never stored by a browser or a proxy."""
 
     def decorator(view):
         @wraps(view)
+        @never_cache
         @login_required
         def wrapper(request: HttpRequest, pk: int, *args, **kwargs):
             try:
                 campaign = selectors.campaign_get(request.user, pk)
             except CandidateCampaign.DoesNotExist:
                 raise Http404("No such campaign.") from None
-            if campaign.level not in levels:
+            if not scope.register_allows(request.user, campaign, model, action):
                 raise PermissionDenied("Your grant on this register does not allow this page.")
             return view(request, campaign, *args, **kwargs)
 
@@ -66,21 +70,30 @@ def campaign_view(levels=tuple(GrantLevel.values)):
     return decorator
 
 
+def _organising(user, campaign) -> bool:
+    """Does the page show the organisers' parts (the register, every list, knock-up)?"""
+    return scope.register_allows(user, campaign, Elector, "view")
+
+
 def _log(request: HttpRequest, campaign, action: str, electors: int, **detail) -> None:
     services.access_log(
-        campaign=campaign, user=request.user, action=action, electors=electors, route=request.get_full_path(), **detail
+        campaign=campaign,
+        user=request.user,
+        action=action,
+        electors=electors,
+        route=request.get_full_path(),
+        via=services.request_via(request),
+        **detail,
     )
 
 
-def _walk_list(request: HttpRequest, pk: int) -> tuple[WalkList, str]:
-    """A walk list the user may open: any list of the campaign for its organisers, their own for canvassers."""
+def _walk_list(request: HttpRequest, pk: int) -> tuple[WalkList, bool]:
+    """A walk list the user may open (organiser.scope: any list of the campaign for its organisers, their own
+    for canvassers; 404 otherwise), and whether they organise its campaign."""
     walk_list = get_object_or_404(
         scope.restrict(WalkList.objects.select_related("campaign", "polling_district"), request.user), pk=pk
     )
-    level = services.grant_level(request.user, walk_list.campaign_id)
-    if level not in ORGANISING and not selectors.my_walk_lists(request.user).filter(pk=pk).exists():
-        raise Http404("No such walk list.")
-    return walk_list, level
+    return walk_list, scope.register_allows(request.user, walk_list.campaign, WalkList, "change")
 
 
 # --- campaigns and progress -------------------------------------------------------------------------------
@@ -97,14 +110,18 @@ def campaign_home(request: HttpRequest, campaign: CandidateCampaign) -> HttpResp
     return render(
         request,
         "canvassing/campaign_home.html",
-        {"campaign": campaign, "progress": selectors.progress(campaign), "organising": campaign.level in ORGANISING},
+        {
+            "campaign": campaign,
+            "progress": selectors.progress(campaign),
+            "organising": _organising(request.user, campaign),
+        },
     )
 
 
 # --- the register ---------------------------------------------------------------------------------------------
 
 
-@campaign_view(ORGANISING)
+@campaign_view(Elector, "view")
 def register(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
     district = request.GET.get("pd", "")[:6]
     page = Paginator(selectors.register_page(request.user, campaign, district=district), 100).get_page(
@@ -130,7 +147,7 @@ def _csv_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@campaign_view(ORGANISING)
+@campaign_view(Elector, "view")
 def register_export(request: HttpRequest, campaign: CandidateCampaign) -> StreamingHttpResponse:
     """The register with what the campaign recorded, as CSV for the granted user only (logged)."""
     electors = selectors.register_page(request.user, campaign)
@@ -166,7 +183,7 @@ def register_export(request: HttpRequest, campaign: CandidateCampaign) -> Stream
     return response
 
 
-@campaign_view(ORGANISING)
+@campaign_view(RegisterImportJob, "add")
 def register_upload(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
     """Upload a register, an update or an absent-voter list; an unknown layout asks for a column mapping.
 
@@ -183,6 +200,7 @@ def register_upload(request: HttpRequest, campaign: CandidateCampaign) -> HttpRe
                 try:
                     layout_save(
                         campaign=campaign,
+                        user=request.user,
                         name=mapping_form.cleaned_data["name"],
                         headers=request.POST["headers"].split("\x1f"),
                         mapping=mapping_form.mapping(),
@@ -200,7 +218,7 @@ def register_upload(request: HttpRequest, campaign: CandidateCampaign) -> HttpRe
     return render(request, "canvassing/register_upload.html", context)
 
 
-@campaign_view(ORGANISING)
+@campaign_view(RegisterImportJob, "view")
 def register_import_job(request: HttpRequest, campaign: CandidateCampaign, job: int) -> HttpResponse:
     """A register import's status, progress and, when it is rejected, every bad row (logged: it is register
     data). htmx asks for the status part again every few seconds until the job has finished."""
@@ -212,7 +230,7 @@ def register_import_job(request: HttpRequest, campaign: CandidateCampaign, job: 
     return render(request, "canvassing/import_job.html", context)
 
 
-@campaign_view(ORGANISING)
+@campaign_view(AccessLog, "view")
 def access_log(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
     page = Paginator(
         AccessLog.objects.filter(campaign=campaign).select_related("user").order_by("-at", "-pk"), 100
@@ -220,7 +238,7 @@ def access_log(request: HttpRequest, campaign: CandidateCampaign) -> HttpRespons
     return render(request, "canvassing/access_log.html", {"campaign": campaign, "page": page})
 
 
-@campaign_view(ORGANISING)
+@campaign_view(CanvassResponse, "view")
 def flagged(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
     """Entries recorded at an implausible pace, for the organiser to check with the canvasser."""
     responses = list(selectors.flagged_responses(campaign)[:500])
@@ -235,7 +253,7 @@ def _districts(campaign) -> list[tuple[int, str]]:
     return list(PollingDistrict.objects.filter(campaign=campaign).values_list("pk", "code"))
 
 
-@campaign_view(ORGANISING)
+@campaign_view(WalkList, "view")
 def walk_lists(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
     form = CutForm(request.POST or None, districts=_districts(campaign))
     if request.method == "POST" and form.is_valid():
@@ -275,7 +293,7 @@ def _assign_form(campaign, data=None) -> AssignForm:
 
 
 @require_POST
-@campaign_view(ORGANISING)
+@campaign_view(WalkList, "change")
 def walk_lists_merge(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
     ids = object_ids(request.POST.getlist("lists"))
     chosen = list(WalkList.objects.filter(campaign=campaign, pk__in=ids))
@@ -318,10 +336,11 @@ def walk_list_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("canvassing:walk_lists", pk=walk_list.campaign_id)
 
 
+@never_cache
 @login_required
 def walk_list_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The list on paper: doors in walking order, electors, boxes to tick (print stylesheet)."""
-    walk_list, level = _walk_list(request, pk)
+    walk_list, organising = _walk_list(request, pk)
     entries = list(selectors.walk_list_entries(walk_list))
     _log(request, walk_list.campaign, AccessLog.Action.VIEW, len(entries), walk_list=walk_list.pk)
     doors: list[dict] = []
@@ -334,10 +353,11 @@ def walk_list_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "canvassing/walk_list_print.html",
-        {"walk_list": walk_list, "doors": doors, "codes": codes, "organising": level in ORGANISING},
+        {"walk_list": walk_list, "doors": doors, "codes": codes, "organising": organising},
     )
 
 
+@never_cache
 @login_required
 def my_lists(request: HttpRequest) -> HttpResponse:
     return render(request, "canvassing/my_lists.html", {"lists": selectors.my_walk_lists(request.user)})
@@ -403,7 +423,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 # --- polling day ----------------------------------------------------------------------------------------------
 
 
-@campaign_view()
+@campaign_view(PollingDayVote, "add")
 def polling_day(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
     """Tellers enter poll numbers on a phone; organisers get the knock-up lists per district."""
     districts = _districts(campaign)
@@ -423,17 +443,17 @@ def polling_day(request: HttpRequest, campaign: CandidateCampaign) -> HttpRespon
             "form": form,
             "result": result,
             "districts": districts,
-            "organising": campaign.level in ORGANISING,
+            "organising": scope.register_allows(request.user, campaign, KnockUpSheet, "view"),
         },
     )
 
 
-@campaign_view(ORGANISING)
+@campaign_view(KnockUpSheet, "view")
 def knock_up(request: HttpRequest, campaign: CandidateCampaign, code: str) -> HttpResponse:
     """Promises and leans in the district not yet voted: regenerated on each request (and printable)."""
     district = get_object_or_404(PollingDistrict, campaign=campaign, code=code)
     if request.method == "POST":
-        services.knock_up_sheets_generate(campaign=campaign, polling_district=district)
+        services.knock_up_sheets_generate(campaign=campaign, user=request.user, polling_district=district)
         return redirect("canvassing:knock_up", pk=campaign.pk, code=code)
     electors = list(selectors.knock_up(campaign, district))
     _log(request, campaign, AccessLog.Action.VIEW, len(electors), polling_district=code)
@@ -444,7 +464,7 @@ def knock_up(request: HttpRequest, campaign: CandidateCampaign, code: str) -> Ht
     )
 
 
-@campaign_view(ORGANISING)
+@campaign_view(Elector, "view")
 def postal_chase(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
     electors = list(selectors.postal_chase(campaign)[:2000])
     _log(request, campaign, AccessLog.Action.VIEW, len(electors), list="postal_chase")

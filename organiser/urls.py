@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-import organiser.admin  # noqa: F401  (configures the admin site before urls are built)
+import organiser.admin
 from organiser import views
+
+organiser.admin.unregister_account_takeover_admins()  # configures the admin site before urls are built
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

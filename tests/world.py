@@ -67,7 +67,7 @@ class World:
         return None if role == "anonymous" else self.users[role]
 
     def client(self, role: str) -> Client:
-        """A test client logged in as ``role`` (after a full login, MFA included); anonymous for "anonymous".
+        """A test client logged in as ``role`` (as after a full login, MFA included); anonymous for "anonymous".
 
         Clients are made once per world. A session first saved inside a test is rolled back with that test,
         so the client logs in again whenever its session is gone (else a later test would run anonymous)."""
@@ -77,6 +77,11 @@ class World:
         if role != "anonymous" and SESSION_KEY not in client.session:
             client.force_login(self.users[role], backend="django.contrib.auth.backends.ModelBackend")
         return client
+
+    def log_in_everyone(self) -> None:
+        """Log every role in with the world, so that their sessions belong to the world's transaction."""
+        for role in ROLES:
+            self.client(role)
 
 
 def _register_file(electors: int, seed: int) -> io.BytesIO:
@@ -95,6 +100,7 @@ def build_world() -> World:
     from canvassing.models import Elector, RegisterGrant, WalkList
     from canvassing.register_import import register_import
     from messaging.models import DigestSchedule, Outbox, Unsubscribe
+    from organiser import scope
     from tests.conftest import make_user
     from volunteers.models import Role, SeatGrant, Shift, Signup, Team, User, VolunteerProfile
 
@@ -174,7 +180,9 @@ def build_world() -> World:
     target_b = Target.objects.create(election=election, constituency=seat_b, score=7, tier=1, reasons=["majority"])
 
     polling_day = timezone.localdate() + dt.timedelta(days=60)
+    setup = scope.system("the test world")
     campaign_a = services.candidate_campaign_create(
+        user=setup,
         endorsement=endorsements["endorsement_a"],
         agent=users["grant_agent"],
         polling_day=polling_day,
@@ -182,6 +190,7 @@ def build_world() -> World:
         votes_to_win=500,
     )
     campaign_b = services.candidate_campaign_create(
+        user=setup,
         endorsement=endorsements["endorsement_b"],
         agent=other_organiser,
         polling_day=polling_day,
@@ -195,11 +204,11 @@ def build_world() -> World:
             )
     for campaign, agent, seed in ((campaign_a, users["grant_agent"], 11), (campaign_b, other_organiser, 12)):
         register_import(campaign=campaign, file=_register_file(60, seed), user=agent, route="world", filename="w.csv")
-        services.walk_lists_cut(campaign=campaign, doors=6)
+        services.walk_lists_cut(campaign=campaign, doors=6, user=agent)
     walk_list_a = WalkList.objects.filter(campaign=campaign_a).order_by("sequence", "pk").first()
     other_list_a = WalkList.objects.filter(campaign=campaign_a).exclude(pk=walk_list_a.pk).order_by("pk").first()
     if "grant_canvasser" in users:
-        services.walk_list_assign(walk_list=walk_list_a, volunteer=users["grant_canvasser"])
+        services.walk_list_assign(walk_list=walk_list_a, volunteer=users["grant_canvasser"], user=users["grant_agent"])
     walk_list_b = WalkList.objects.filter(campaign=campaign_b).order_by("sequence", "pk").first()
     elector_a = walk_list_a.entries.order_by("position").first().elector
     elector_a_unlisted = Elector.objects.filter(campaign=campaign_a).exclude(pk=elector_a.pk).exclude(
@@ -211,6 +220,11 @@ def build_world() -> World:
         user=recorder,
         entries=[{"id": "00000000-0000-4000-8000-00000000000a", "elector": elector_a.pk, "outcome": "spoke",
                   "intention": "C", "answers": {}}],
+    )  # fmt: skip
+    services.responses_record(
+        user=users["grant_agent"],
+        entries=[{"id": "00000000-0000-4000-8000-0000000000a2", "elector": elector_a_unlisted.pk, "outcome": "spoke",
+                  "intention": "L", "answers": {}}],
     )  # fmt: skip
     services.responses_record(
         user=other_organiser,
@@ -227,8 +241,8 @@ def build_world() -> World:
         SurveyQuestion,
     )
 
-    services.knock_up_sheets_generate(campaign=campaign_a)
-    services.knock_up_sheets_generate(campaign=campaign_b)
+    services.knock_up_sheets_generate(campaign=campaign_a, user=setup)
+    services.knock_up_sheets_generate(campaign=campaign_b, user=setup)
     import_job_a = RegisterImportJob.objects.create(
         campaign=campaign_a, created_by=users["grant_agent"], filename="world.csv", status="done"
     )
@@ -274,7 +288,8 @@ def build_world() -> World:
         "elector_b": elector_b,
         "district_a": PollingDistrict.objects.filter(campaign=campaign_a).order_by("code").first(),
         "district_b": PollingDistrict.objects.filter(campaign=campaign_b).order_by("code").first(),
-        "response_a": CanvassResponse.objects.get(campaign=campaign_a),
+        "response_a": CanvassResponse.objects.get(campaign=campaign_a, elector=elector_a),
+        "response_a_agent": CanvassResponse.objects.get(campaign=campaign_a, elector=elector_a_unlisted),
         "response_b": CanvassResponse.objects.get(campaign=campaign_b),
         "intention_a": IntentionCode.objects.filter(campaign=campaign_a).order_by("order").first(),
         "intention_b": IntentionCode.objects.filter(campaign=campaign_b).order_by("order").first(),
@@ -294,4 +309,6 @@ def build_world() -> World:
         "unsubscribe_b": unsubscribe_b,
         "results_job": results_job,
     }
-    return World(users=users, objects=objects)
+    world = World(users=users, objects=objects)
+    world.log_in_everyone()
+    return world

@@ -12,6 +12,7 @@ from campaigns.models import Candidacy, Endorsement, Person
 from canvassing import services, synthetic
 from canvassing.models import CandidateCampaign, GrantLevel
 from canvassing.register_import import register_import
+from organiser import scope
 from tests.conftest import make_user
 from volunteers.models import Role
 
@@ -26,6 +27,7 @@ def make_campaign(election, seat, *, agent=None, polling_day=POLLING_DAY, votes_
     )
     agent = agent or make_user(Role.SEAT_ORGANISER, seats=(seat,), mfa=True)
     return services.candidate_campaign_create(
+        user=scope.system("test set-up"),
         endorsement=endorsement,
         agent=agent,
         polling_day=polling_day,
@@ -50,6 +52,9 @@ def agent(campaign):
 
 
 def grant(campaign, level=GrantLevel.CANVASSER, role=Role.VOLUNTEER, **kwargs):
+    """A new account granted the campaign's register at ``level`` by its agent (with an authenticator, which
+    every grantee needs: organiser.scope)."""
+    kwargs.setdefault("mfa", True)
     user = make_user(role, **kwargs)
     services.register_grant_create(campaign=campaign, user=user, level=level, granted_by=campaign.agent)
     return user

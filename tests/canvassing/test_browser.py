@@ -54,10 +54,10 @@ def wait_until_waiting(page, count: int, seconds: float = 10) -> None:
 
 def test_doorstep_offline_then_back_online_every_entry_once(phone_page, live_server, campaign):
     load_register(campaign, 150, seed=7)
-    services.walk_lists_cut(campaign=campaign, doors=12)
+    services.walk_lists_cut(campaign=campaign, doors=12, user=campaign.agent)
     canvasser = grant(campaign)
     walk_list = WalkList.objects.filter(campaign=campaign).order_by("sequence").first()
-    services.walk_list_assign(walk_list=walk_list, volunteer=canvasser)
+    services.walk_list_assign(walk_list=walk_list, volunteer=canvasser, user=walk_list.campaign.agent)
     page = phone_page
     browser_login(page, canvasser, live_server.url)
 
@@ -129,10 +129,10 @@ def test_walk_list_and_import_pages_pass_an_accessibility_audit(phone_page, live
     from volunteers.models import Role
 
     load_register(campaign, 120, seed=8)
-    services.walk_lists_cut(campaign=campaign, doors=12)
+    services.walk_lists_cut(campaign=campaign, doors=12, user=campaign.agent)
     organiser = grant(campaign, GrantLevel.ORGANISER, Role.SEAT_ORGANISER, seats=(seat_a,), mfa=True)
     walk_list = WalkList.objects.filter(campaign=campaign).order_by("sequence").first()
-    services.walk_list_assign(walk_list=walk_list, volunteer=organiser)
+    services.walk_list_assign(walk_list=walk_list, volunteer=organiser, user=walk_list.campaign.agent)
     page = phone_page
     browser_login(page, organiser, live_server.url)
     from canvassing.models import RegisterImportJob
@@ -172,10 +172,10 @@ STORED = """async () => ({
 
 def open_doorstep(page, live_server, campaign):
     load_register(campaign, 60, seed=9)
-    services.walk_lists_cut(campaign=campaign, doors=10)
+    services.walk_lists_cut(campaign=campaign, doors=10, user=campaign.agent)
     canvasser = grant(campaign)
     walk_list = WalkList.objects.filter(campaign=campaign).order_by("sequence").first()
-    services.walk_list_assign(walk_list=walk_list, volunteer=canvasser)
+    services.walk_list_assign(walk_list=walk_list, volunteer=canvasser, user=walk_list.campaign.agent)
     browser_login(page, canvasser, live_server.url)
     page.goto(reverse("canvassing:doorstep", args=[walk_list.pk]))
     page.wait_for_selector("#doorstep[data-ready=true]")

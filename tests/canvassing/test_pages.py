@@ -33,11 +33,11 @@ from volunteers.models import Role
 def world(campaign, seat_a):
     """A campaign with a register and lists; an organiser and a canvasser granted; everyone else not."""
     load_register(campaign, 400, seed=3)
-    services.walk_lists_cut(campaign=campaign, doors=25)
+    services.walk_lists_cut(campaign=campaign, doors=25, user=campaign.agent)
     organiser = grant(campaign, GrantLevel.ORGANISER, Role.SEAT_ORGANISER, seats=(seat_a,), mfa=True)
     canvasser = grant(campaign)
     walk_list = WalkList.objects.filter(campaign=campaign).order_by("sequence").first()
-    services.walk_list_assign(walk_list=walk_list, volunteer=canvasser)
+    services.walk_list_assign(walk_list=walk_list, volunteer=canvasser, user=walk_list.campaign.agent)
     elector = Elector.objects.filter(campaign=campaign).first()
     return {
         "campaign": campaign,
@@ -285,7 +285,7 @@ def test_list_pages_run_a_fixed_number_of_queries(campaign, seat_a):
             WalkList.objects.filter(campaign=campaign).order_by("-electors_count").first(),
         )
         for wl in (wl_small, wl_big):
-            services.walk_list_assign(walk_list=wl, volunteer=canvasser)
+            services.walk_list_assign(walk_list=wl, volunteer=canvasser, user=wl.campaign.agent)
         entries = [
             {"id": str(uuid.uuid4()), "elector": e.pk, "outcome": "spoke", "intention": "C"}
             for e in Elector.objects.filter(campaign=campaign)[: Elector.objects.filter(campaign=campaign).count() // 2]
@@ -305,11 +305,11 @@ def test_list_pages_run_a_fixed_number_of_queries(campaign, seat_a):
             "flagged": reverse("canvassing:flagged", args=[campaign.pk]),
         }
 
-    services.walk_lists_cut(campaign=campaign, doors=5)
+    services.walk_lists_cut(campaign=campaign, doors=5, user=campaign.agent)
     small = {name: count_queries(client, url) for name, url in pages().items()}
-    services.walk_lists_cut(campaign=campaign, doors=60)
+    services.walk_lists_cut(campaign=campaign, doors=60, user=campaign.agent)
     load_register(campaign, 2000, seed=5)  # a bigger register (an update: same electors and more)
-    services.walk_lists_cut(campaign=campaign, doors=60)
+    services.walk_lists_cut(campaign=campaign, doors=60, user=campaign.agent)
     Elector.objects.filter(campaign=campaign).update(postal_voter=True)
     big = {name: count_queries(client, url) for name, url in pages().items()}
     assert big == small

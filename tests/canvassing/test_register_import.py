@@ -45,6 +45,7 @@ def test_a_synthetic_register_imports_with_walk_fields(campaign):
 def test_names_markers_attainers_and_suffixes(campaign):
     register_import(
         campaign=campaign,
+        user=campaign.agent,
         file=csv_file(
             register(
                 'KA,1,0,,,"Smith, Jane Mary",ig6 2aa,12 High Street,Newtown,,,,',
@@ -67,6 +68,7 @@ def test_separate_name_columns_and_monthly_update_layout(campaign):
     )
     report = register_import(
         campaign=campaign,
+        user=campaign.agent,
         file=csv_file(register("KA-900/1,Khan,Amir,3 New Road,Newtown,NT1 1AA,A", header=header)),
     )
     assert report.kind == "alterations" and report.created == 1
@@ -78,6 +80,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(campaign):
     with pytest.raises(ImportRejected) as error:
         register_import(
             campaign=campaign,
+            user=campaign.agent,
             file=csv_file(
                 register(
                     'KA,1,0,,,"Smith, Jane",IG6 2AA,1 High Street,,,,,',
@@ -106,19 +109,20 @@ def test_every_bad_row_is_reported_and_nothing_is_written(campaign):
 def test_windows_1252_is_read_and_utf16_is_refused(campaign):
     report = register_import(
         campaign=campaign,
+        user=campaign.agent,
         file=csv_file(register('KA,1,0,,,"Ó Súilleabháin, Seán",IG6 2AA,1 High Street,,,,,'), "cp1252"),
     )
     assert report.encoding == "cp1252"
     assert Elector.objects.get(campaign=campaign).surname == "Ó Súilleabháin"
     with pytest.raises(ImportRejected) as error:
-        register_import(campaign=campaign, file=csv_file(register("KA,2,0,,,x,,,,,,,"), "utf-16"))
+        register_import(campaign=campaign, user=campaign.agent, file=csv_file(register("KA,2,0,,,x,,,,,,,"), "utf-16"))
     assert "wrong encoding" in problems(error)[0][2]
 
 
 def test_bytes_neither_utf8_nor_cp1252_are_a_wrong_encoding(campaign):
     data = register('KA,1,0,,,"Smith, Jo",,,,,,,').encode() + b'KA,2,0,,,"Bad\x81name",,,,,,,\r\n'
     with pytest.raises(ImportRejected) as error:
-        register_import(campaign=campaign, file=io.BytesIO(data))
+        register_import(campaign=campaign, user=campaign.agent, file=io.BytesIO(data))
     assert problems(error) == [(3, None, "wrong encoding: characters neither UTF-8 nor Windows-1252")]
 
 
@@ -126,10 +130,11 @@ def test_unknown_layout_needs_a_mapping_which_is_saved(campaign):
     header = "PD,No,Suffix,Family name,Given names,Post code,Line 1,Line 2"
     data = register("KA,1,0,Patel,Priya,IG6 2AA,4 Mill Lane,Newtown", header=header)
     with pytest.raises(UnknownLayout) as error:
-        register_import(campaign=campaign, file=csv_file(data))
+        register_import(campaign=campaign, user=campaign.agent, file=csv_file(data))
     assert error.value.headers == header.split(",")
     layout_save(
         campaign=campaign,
+        user=campaign.agent,
         name="Redbridge export",
         headers=header.split(","),
         mapping={
@@ -143,7 +148,7 @@ def test_unknown_layout_needs_a_mapping_which_is_saved(campaign):
             "address_2": "Line 2",
         },
     )
-    report = register_import(campaign=campaign, file=csv_file(data))
+    report = register_import(campaign=campaign, user=campaign.agent, file=csv_file(data))
     assert report.created == 1
     assert Elector.objects.get(campaign=campaign).street == "MILL LANE"
 
@@ -159,6 +164,7 @@ def respond(user, elector, outcome="spoke", intention="C"):
 def test_alterations_keep_canvass_history_of_electors_who_stay(campaign, agent):
     register_import(
         campaign=campaign,
+        user=campaign.agent,
         file=csv_file(
             register(
                 'KA,1,0,,,"Smith, Jane",IG6 2AA,1 High Street,,,,,',
@@ -174,6 +180,7 @@ def test_alterations_keep_canvass_history_of_electors_who_stay(campaign, agent):
     # Next month: Lee left, numbers were reissued (Ann is now 2, John 3), Jane changed her address line, a newcomer.
     report = register_import(
         campaign=campaign,
+        user=campaign.agent,
         file=csv_file(
             register(
                 'KA,1,0,,,"Smith, Jane",IG6 2AA,1 High St,,,,,',
@@ -192,6 +199,7 @@ def test_alterations_keep_canvass_history_of_electors_who_stay(campaign, agent):
     # The same file again changes nothing.
     again = register_import(
         campaign=campaign,
+        user=campaign.agent,
         file=csv_file(
             register(
                 'KA,1,0,,,"Smith, Jane",IG6 2AA,1 High St,,,,,',
@@ -207,6 +215,7 @@ def test_alterations_keep_canvass_history_of_electors_who_stay(campaign, agent):
 def test_monthly_update_adds_changes_and_deletes(campaign, agent):
     register_import(
         campaign=campaign,
+        user=campaign.agent,
         file=csv_file(
             register(
                 'KA,1,0,,,"Smith, Jane",IG6 2AA,1 High Street,,,,,',
@@ -221,11 +230,13 @@ def test_monthly_update_adds_changes_and_deletes(campaign, agent):
     with pytest.raises(ImportRejected) as error:
         register_import(
             campaign=campaign,
+            user=campaign.agent,
             file=csv_file(register('KA-5/1,"Nobody, Ned",1 High Street,IG6 2AA,X', header=header)),
         )
     assert problems(error) == [(2, "Change Type", "unknown add/change/delete indicator 'X'")]
     report = register_import(
         campaign=campaign,
+        user=campaign.agent,
         file=csv_file(
             register(
                 'KA-2,"Brown, Ann",3 High Street,IG6 2AA,D',
@@ -248,6 +259,7 @@ def test_absent_voter_list_flags_postal_and_proxy_voters(campaign):
     numbers = [e.elector_number for e in electors]
     report = register_import(
         campaign=campaign,
+        user=campaign.agent,
         file=csv_file(
             register(
                 f"{numbers[0]},P", f"{numbers[1]},PX", f"{numbers[2]},Postal Proxy", header="Elector Number,Absent Type"
@@ -259,7 +271,11 @@ def test_absent_voter_list_flags_postal_and_proxy_voters(campaign):
     assert [flags[e.pk] for e in electors] == [(True, False), (False, True), (True, True)]
     assert Elector.objects.filter(campaign=campaign, postal_voter=True).count() == 2
     with pytest.raises(ImportRejected) as error:
-        register_import(campaign=campaign, file=csv_file(register("KA-99999,P", header="Elector Number,Absent Type")))
+        register_import(
+            campaign=campaign,
+            user=campaign.agent,
+            file=csv_file(register("KA-99999,P", header="Elector Number,Absent Type")),
+        )
     assert problems(error) == [(2, "Elector Number", "elector KA-99999 is not on the register")]
 
 
@@ -270,7 +286,7 @@ def test_synthetic_absent_voter_list_matches_its_register(campaign):
     out = io.BytesIO()
     count = write_absent_voters(out, 1000, seed=5)
     out.seek(0)
-    report = register_import(campaign=campaign, file=out)
+    report = register_import(campaign=campaign, user=campaign.agent, file=out)
     assert report.rows == count and report.postal > 100
 
 
@@ -284,7 +300,9 @@ def test_lines_ending_in_a_lone_cr_are_read_like_any_other(campaign):
     text = register(
         'KA,1,0,,,"Smith, Jo",IG6 2AA,1 High Street,,,,,', 'KA,2,0,,,"Khan, Ali",IG6 2AA,2 High Street,,,,,'
     )
-    report = register_import(campaign=campaign, file=io.BytesIO(text.replace("\r\n", "\r").encode()))
+    report = register_import(
+        campaign=campaign, user=campaign.agent, file=io.BytesIO(text.replace("\r\n", "\r").encode())
+    )
     assert report.created == report.rows == 2
     assert sorted(Elector.objects.filter(campaign=campaign).values_list("surname", flat=True)) == ["Khan", "Smith"]
 
@@ -306,7 +324,7 @@ def test_a_field_past_the_limit_and_a_nul_are_rows_reported_not_a_failed_job(cam
         'KA,4,0,,,"Lee, Bo",IG6 2AA,4 High Street,,,,,',
     )
     with pytest.raises(ImportRejected) as error:
-        register_import(campaign=campaign, file=io.BytesIO(text.encode()))
+        register_import(campaign=campaign, user=campaign.agent, file=io.BytesIO(text.encode()))
     found = problems(error)
     assert [row for row, _, _ in found] == [3, 4]
     assert "no field may be over 131,072 characters" in found[0][2]

@@ -79,8 +79,8 @@ def import_or_refuse(campaign, spoilt: Spoiled, *, deleting: set[int] = frozense
 
 
 def test_the_unspoiled_files_import(registered):
-    register_import(campaign=registered, file=io.BytesIO(ALTERATIONS.render()))
-    report = register_import(campaign=registered, file=io.BytesIO(ABSENT_VOTERS.render()))
+    register_import(campaign=registered, file=io.BytesIO(ALTERATIONS.render()), user=registered.agent)
+    report = register_import(campaign=registered, file=io.BytesIO(ABSENT_VOTERS.render()), user=registered.agent)
     assert report.postal == 2
 
 
@@ -89,7 +89,7 @@ def test_a_long_address_line_and_a_stray_nul_are_refused_by_row(campaign):
     rows[1][HEADERS.index("Address1")] = "1 " + "Very Long Road " * 20
     rows[3][HEADERS.index("Address2")] = "Some\x00where"
     with pytest.raises(ImportRejected) as rejected:
-        register_import(campaign=campaign, file=io.BytesIO(Table(REGISTER.header, rows).render()))
+        register_import(campaign=campaign, file=io.BytesIO(Table(REGISTER.header, rows).render()), user=campaign.agent)
     assert [(p.row, p.column) for p in rejected.value.problems] == [(3, "Address1"), (5, None)]
     assert not Elector.objects.filter(campaign=campaign).exists()
 
@@ -98,7 +98,9 @@ def test_an_elector_number_too_large_for_its_column_is_refused_by_row(registered
     rows = [list(row) for row in ALTERATIONS.rows]
     rows[2][0] = "KA-99999999999/1"
     with pytest.raises(ImportRejected) as rejected:
-        register_import(campaign=registered, file=io.BytesIO(Table(ALTERATIONS.header, rows).render()))
+        register_import(
+            campaign=registered, file=io.BytesIO(Table(ALTERATIONS.header, rows).render()), user=registered.agent
+        )
     assert [p.row for p in rejected.value.problems] == [4]
 
 
@@ -106,7 +108,9 @@ def test_an_addition_under_a_number_another_elector_keeps_is_refused_by_row(regi
     rows = [list(row) for row in ALTERATIONS.rows]
     rows[2][0] = NUMBERS[5]  # "add" an elector under the number of one who stays
     with pytest.raises(ImportRejected) as rejected:
-        register_import(campaign=registered, file=io.BytesIO(Table(ALTERATIONS.header, rows).render()))
+        register_import(
+            campaign=registered, file=io.BytesIO(Table(ALTERATIONS.header, rows).render()), user=registered.agent
+        )
     assert [(p.row, p.problem) for p in rejected.value.problems] == [
         (4, f"elector number {NUMBERS[5]} is another elector's, who stays on the register")
     ]

@@ -25,6 +25,7 @@ from canvassing.models import (
     WalkList,
     WalkListEntry,
 )
+from organiser import scope
 from tests.canvassing.conftest import grant, load_register
 from tests.conftest import make_user
 from volunteers.models import Role, Team
@@ -65,10 +66,14 @@ def test_a_register_is_only_for_an_endorsed_candidate_and_retention_follows_poll
     agent = make_user(Role.SEAT_ORGANISER)
     day = dt.date(2029, 5, 3)
     with pytest.raises(ValidationError):
-        services.candidate_campaign_create(endorsement=proposed, agent=agent, polling_day=day, retention_date=day)
+        services.candidate_campaign_create(
+            user=scope.system("tests"), endorsement=proposed, agent=agent, polling_day=day, retention_date=day
+        )
     proposed.status = Endorsement.Status.ENDORSED
     with pytest.raises(ValidationError):
-        services.candidate_campaign_create(endorsement=proposed, agent=agent, polling_day=day, retention_date=day)
+        services.candidate_campaign_create(
+            user=scope.system("tests"), endorsement=proposed, agent=agent, polling_day=day, retention_date=day
+        )
 
 
 # --- doorstep responses ---------------------------------------------------------------------------------
@@ -280,7 +285,7 @@ def test_merge_and_split(campaign):
     other = WalkList.objects.exclude(polling_district=third.polling_district).first()
     if other:
         with pytest.raises(ValidationError):
-            services.walk_lists_merge(walk_lists=[third, other])
+            services.walk_lists_merge(walk_lists=[third, other], user=campaign.agent)
 
 
 def test_assignment_and_my_lists(campaign, canvasser, seat_a):
@@ -330,7 +335,7 @@ def test_tellers_numbers_and_knock_up(campaign, canvasser):
     )
     assert (again.recorded, again.duplicates) == (0, 2)
     assert set(selectors.knock_up(campaign, ka)) == set(electors[2:5])
-    assert services.knock_up_sheets_generate(campaign=campaign) == 1
+    assert services.knock_up_sheets_generate(campaign=campaign, user=campaign.agent) == 1
     sheet = KnockUpSheet.objects.get(polling_district=ka)
     assert set(sheet.elector_ids) == {e.pk for e in electors[2:5]}
 

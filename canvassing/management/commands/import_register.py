@@ -7,9 +7,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.importers.base import ImportRejected
-from canvassing import services
-from canvassing.models import CandidateCampaign
+from canvassing.models import CandidateCampaign, Elector
 from canvassing.register_import import UnknownLayout, register_import
+from organiser import scope
 from volunteers.models import User
 
 
@@ -26,12 +26,17 @@ class Command(BaseCommand):
         target = CandidateCampaign.objects.filter(pk=campaign).first()
         if account is None or target is None:
             raise CommandError("No such user or campaign.")
-        if services.grant_level(account, target) not in services.ORGANISING_LEVELS:
-            raise CommandError(f"{user} is not granted this campaign's register as agent or organiser.")
+        if not scope.register_allows(account, target, Elector, "add"):
+            raise CommandError(f"{user} does not hold a grant on this campaign's register that imports.")
         try:
             with file.open("rb") as data:
                 report = register_import(
-                    campaign=target, file=data, user=account, route="command:import_register", filename=file.name
+                    campaign=target,
+                    file=data,
+                    user=account,
+                    route="command:import_register",
+                    via="command",
+                    filename=file.name,
                 )
         except UnknownLayout as error:
             raise CommandError(f"{error}; headers: {error.headers}. Map the columns on the import page.") from error
