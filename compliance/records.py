@@ -296,9 +296,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         _("The register's legal home and its agent"),
         PUBLIC_TASK,
         _("Kept as the record of the register's destruction."),
-        personal=_f("agent"),
+        personal=_f("agent retention_pending_by"),
         other=_f(
             "id endorsement election constituency name polling_day retention_date votes_to_win destroyed_at created_at"
+            " retention_pending_date retention_pending_from"
         ),
         controller=CANDIDATE_CAMPAIGN,
     ),
@@ -318,8 +319,8 @@ DECLARATIONS: tuple[Declaration, ...] = (
         _("Every access to the register"),
         PUBLIC_TASK,
         _("Kept as the record of who had access."),
-        personal=_f("user at route detail"),
-        other=_f("id campaign action electors"),
+        personal=_f("user actor at route detail"),
+        other=_f("id campaign action electors via"),
         controller=CANDIDATE_CAMPAIGN,
     ),
     Declaration(
