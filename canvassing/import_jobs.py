@@ -43,7 +43,8 @@ def register_import_job_create(*, campaign: CandidateCampaign, user, upload: Upl
     except BaseException:
         _file_delete(job)  # no job row, so no stored file either
         raise
-    transaction.on_commit(lambda: register_import_run.delay(job.pk))
+    # Robust: with the broker unreachable the upload is kept all the same (the job waits, queued).
+    transaction.on_commit(lambda: register_import_run.delay(job.pk), robust=True)
     return job
 
 

@@ -5,8 +5,11 @@ LOCKED``) from before the send until it is marked sent: a second task for the sa
 no longer pending), and a worker that dies mid-send leaves the row pending (its transaction rolls back) for
 the redelivered task. The one window in which a crash repeats a send is between the mail server's "250 OK"
 and the commit a moment later (SMTP cannot do better, RFC 1047); the Message-ID comes from the row, so a
-receiving system can recognise such a repeat. Consent and preferences are read in the same locking query,
-at the moment of the send, so a withdrawal or an unsubscribe is honoured from the moment it commits.
+receiving system can recognise such a repeat. A database that drops in that window (a restart, a failover)
+does not repeat it: the worker, which knows it sent, records the send once the database answers again
+(:func:`_record_sent_after_outage`), and only a worker that dies too leaves the row to be sent again.
+Consent and preferences are read in the same locking query, at the moment of the send, so a withdrawal or an
+unsubscribe is honoured from the moment it commits.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
+import time
 from dataclasses import dataclass, field
 
 from django.core.mail import mailers
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 
 from messaging import rendering
 from messaging.models import Outbox, OutboxChannel, OutboxStatus
@@ -140,46 +144,80 @@ class _Mailer:
             self.connection = None
 
 
+#: How long a worker that sent a message keeps trying to record it while the database is unreachable.
+RECORD_SENT_PATIENCE = 120.0
+
+
 def _deliver_one(outbox_id: int, mailer: _Mailer) -> str | None:
     """Send one row if it is pending and may be sent; returns the status it ends in (None: not ours now)."""
-    with transaction.atomic():
-        row = _locked_row(outbox_id)
-        if row is None:
-            return None  # sent, skipped or failed already, or another worker holds it right now
-        if not row.is_active or row.consent_given_at is None:
-            return _finish(row, OutboxStatus.SKIPPED_NO_CONSENT)
-        if row.opted_out:
-            return _finish(row, OutboxStatus.SKIPPED_OPTED_OUT)
-        language = row.language or "en-gb"
-        if row.channel == OutboxChannel.SMS:
-            if not is_e164(row.phone or ""):
-                return _finish(row, OutboxStatus.SKIPPED_NO_ADDRESS)
-            body = rendering.render_sms(kind=row.kind, context=row.context, language=language)
-            sms_backend().send(to=row.phone, body=body, reference=f"outbox-{row.pk}")
-            return _finish(row, OutboxStatus.SENT, body)
-        if not row.email:
+    sent: list = []  # (row, subject) once the message has gone, whatever happens to the transaction after
+    try:
+        with transaction.atomic():
+            return _send_locked(outbox_id, mailer, sent)
+    except (OperationalError, InterfaceError):
+        if not sent:
+            raise  # nothing went out: the task retries
+        return _record_sent_after_outage(*sent[0])
+
+
+def _send_locked(outbox_id: int, mailer: _Mailer, sent: list) -> str | None:
+    row = _locked_row(outbox_id)
+    if row is None:
+        return None  # sent, skipped or failed already, or another worker holds it right now
+    if not row.is_active or row.consent_given_at is None:
+        return _finish(row, OutboxStatus.SKIPPED_NO_CONSENT)
+    if row.opted_out:
+        return _finish(row, OutboxStatus.SKIPPED_OPTED_OUT)
+    language = row.language or "en-gb"
+    if row.channel == OutboxChannel.SMS:
+        if not is_e164(row.phone or ""):
             return _finish(row, OutboxStatus.SKIPPED_NO_ADDRESS)
-        rendered = rendering.render_email(
-            kind=row.kind,
-            category=row.category,
-            context=row.context,
+        body = rendering.render_sms(kind=row.kind, context=row.context, language=language)
+        sms_backend().send(to=row.phone, body=body, reference=f"outbox-{row.pk}")
+        sent.append((row, body))
+        return _finish(row, OutboxStatus.SENT, body)
+    if not row.email:
+        return _finish(row, OutboxStatus.SKIPPED_NO_ADDRESS)
+    rendered = rendering.render_email(
+        kind=row.kind,
+        category=row.category,
+        context=row.context,
+        user_id=row.recipient_id,
+        language=language,
+        consent_given_at=row.consent_given_at,
+    )
+    attachments = []
+    if ics := row.context.get("ics"):
+        attachments.append(("shift.ics", ics, "text/calendar"))
+    mailer.send(
+        rendering.build_email(
+            outbox_id=row.pk,
+            to=row.email,
+            rendered=rendered,
             user_id=row.recipient_id,
-            language=language,
-            consent_given_at=row.consent_given_at,
+            attachments=attachments,
         )
-        attachments = []
-        if ics := row.context.get("ics"):
-            attachments.append(("shift.ics", ics, "text/calendar"))
-        mailer.send(
-            rendering.build_email(
-                outbox_id=row.pk,
-                to=row.email,
-                rendered=rendered,
-                user_id=row.recipient_id,
-                attachments=attachments,
-            )
-        )
-        return _finish(row, OutboxStatus.SENT, rendered.subject)
+    )
+    sent.append((row, rendered.subject))
+    return _finish(row, OutboxStatus.SENT, rendered.subject)
+
+
+def _record_sent_after_outage(row: LockedRow, subject: str) -> str:
+    """The message went out but the database dropped before the send was recorded: record it as soon as the
+    database answers again (a new connection each try), so the retry does not send it a second time."""
+    deadline = time.monotonic() + RECORD_SENT_PATIENCE
+    while True:
+        connection.close()
+        try:
+            with transaction.atomic():
+                _finish(row, OutboxStatus.SENT, subject)
+            logger.warning("outbox send recorded after the database came back", extra={"outbox_id": row.pk})
+            return OutboxStatus.SENT
+        except (OperationalError, InterfaceError):
+            if time.monotonic() > deadline:
+                logger.error("outbox send could not be recorded: it may go twice", extra={"outbox_id": row.pk})
+                raise
+            time.sleep(0.5)
 
 
 def _record_failure(outbox_id: int, error: BaseException, *, final: bool) -> None:

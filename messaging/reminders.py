@@ -32,8 +32,13 @@ from messaging.services import (
 from organiser import clock
 
 SMS_BEFORE = dt.timedelta(hours=2)
-#: Rows pending this long with no attempt are queued again (a send task lost before it reached the broker).
+#: Rows pending this long with no attempt are queued again (a send task lost before it reached the broker, or
+#: lost with the broker: a Redis restarted without its data).
 STALE_AFTER = dt.timedelta(hours=1)
+#: Rows pending this long after a failed attempt are queued again too: their retry was lost with the broker.
+#: A retry chain lasts well under this (the backoff is capped at ``messaging.conf.retry_backoff_max()``: eight
+#: retries take about 36 minutes), so a row still pending then has no retry left waiting in the broker.
+LOST_RETRY_AFTER = dt.timedelta(hours=3)
 
 
 class LocalDayBefore(Func):
@@ -126,11 +131,16 @@ def reminders_queue_due(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def outbox_requeue_stale(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
-    """Queue again rows pending with no attempt for a while: their task was lost before it reached the
-    broker. (Rows that failed once have a retry waiting in the broker; they are left to it.)"""
+    """Queue again rows whose send task was lost: pending with no attempt for an hour (the task never reached
+    the broker, or the broker lost it), or pending three hours after a failed attempt (its retry was lost with
+    the broker; until then a retry may still be waiting there, and is left to it). Sending is idempotent, so a
+    row queued again while its task still exists is sent once all the same."""
     now = now or clock.now()
     ids = list(
-        Outbox.objects.filter(status=OutboxStatus.PENDING, attempts=0, created_at__lt=now - STALE_AFTER)
+        Outbox.objects.filter(status=OutboxStatus.PENDING)
+        .filter(
+            Q(attempts=0, created_at__lt=now - STALE_AFTER) | Q(attempts__gt=0, created_at__lt=now - LOST_RETRY_AFTER)
+        )
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -119,7 +119,8 @@ def outbox_write(rows: Sequence[Outbox]) -> list[int]:
 
 def queue_sends(ids: Iterable[int]) -> None:
     """Queue send tasks for these rows after the current transaction commits (at once outside one).
-    Sending twice is harmless: each row is locked and sent at most once."""
+    Sending twice is harmless: each row is locked and sent at most once. A broker that cannot be reached is
+    logged, not raised: the rows are in the database, and the sweep queues them again."""
     ids = list(ids)
     if not ids:
         return
@@ -127,7 +128,10 @@ def queue_sends(ids: Iterable[int]) -> None:
 
     chunk = max(1, int_setting("MESSAGING_SEND_CHUNK", 50))
     for start in range(0, len(ids), chunk):
-        transaction.on_commit(partial(send_outbox_batch.delay, ids[start : start + chunk]))
+        # Robust: with the broker down the change has committed all the same (a sign-up must not answer an
+        # error for it); the failure is logged and the periodic sweep queues the rows again
+        # (messaging.reminders.outbox_requeue_stale).
+        transaction.on_commit(partial(send_outbox_batch.delay, ids[start : start + chunk]), robust=True)
 
 
 # --- reminders caused by a change -----------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 Sends are acknowledged late and rejected when the worker is lost (so a crash redelivers them; the outbox
 row's lock and status make the redelivery harmless), and retried with exponential backoff capped well
-under the broker's visibility timeout.
+under the broker's visibility timeout: after a send that failed for a while (SMTP 4xx, a provider's 5xx) and
+after the database was unreachable (a restart, a failover), so a task that ran into the outage is not lost.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from messaging import conf
 from messaging.sms import TransientSendError
@@ -17,7 +19,7 @@ from messaging.sms import TransientSendError
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(TransientSendError,),
+    autoretry_for=(TransientSendError, OperationalError, InterfaceError),
     retry_backoff=conf.retry_backoff(),
     retry_backoff_max=conf.retry_backoff_max(),
     retry_jitter=True,
@@ -34,7 +36,7 @@ def send_outbox_batch(self, outbox_ids: list[int]) -> dict:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(TransientSendError,),
+    autoretry_for=(TransientSendError, OperationalError, InterfaceError),
     retry_backoff=conf.retry_backoff(),
     retry_backoff_max=conf.retry_backoff_max(),
     retry_jitter=True,

@@ -101,6 +101,11 @@ else:
     # Persistent connections: a new connection per request costs about ten times the throughput.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that does not answer fails a request in seconds (a plain 503 page: organiser.views.server_error),
+# rather than holding a web worker until the operating system gives up on the connection.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+)
 if env.bool("DATABASE_BEHIND_PGBOUNCER", default=False):
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True  # transaction pooling
 if replica_url := env("DATABASE_REPLICA_URL", default=""):
@@ -119,11 +124,14 @@ def _redis_database(url: str, number: int) -> str:
     return f"{base}/{number}" if last.isdigit() else f"{url.rstrip('/')}/{number}"
 
 
+# Redis, degrading to a cache in each process while Redis is unreachable (organiser.cache): pages keep serving
+# and rate limits stay enforced, per process, through a Redis restart.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "organiser.cache.ResilientRedisCache",
         "LOCATION": env("CACHE_URL", default=_redis_database(REDIS_URL, 1)),
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="organiser"),
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
     }
 }
 

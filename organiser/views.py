@@ -1,11 +1,13 @@
-"""Project-level views: the public home page and the health check."""
+"""Project-level views: the public home page, the health check and the error pages."""
 
 import logging
+import sys
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
@@ -65,7 +67,28 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return page_not_found(request, exception)
 
 
+#: Errors that say the database cannot be reached now (restarting, failing over, refusing connections), not
+#: that anything is wrong with the request or the code.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: a plain page that needs neither the database nor a session to render."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": "Briefly unavailable: try again in a few seconds."}, status=503)
+    else:
+        page = loader.get_template("503.html").render({"retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 when what failed is the database being unreachable (Django calls this for an exception
+    raised anywhere in a request, middleware included, with the exception being handled)."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable(request)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Server error: it has been logged."}, status=500)
     return django_server_error(request)

@@ -17,7 +17,8 @@ def import_job_create(*, user, kind: str, filename: str, data: bytes, election: 
     from campaigns.tasks import run_import_job
 
     job = ImportJob.objects.create(kind=kind, filename=filename, data=data, election=election, created_by=user)
-    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    # Robust: with the broker unreachable the upload is kept all the same (the job waits, queued).
+    transaction.on_commit(lambda: run_import_job.delay(job.pk), robust=True)
     return job
 
 

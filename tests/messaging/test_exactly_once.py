@@ -144,3 +144,71 @@ def test_two_schedulers_running_the_periodic_jobs_at_once_send_each_once(start_w
         MessageKind.DIGEST_VOLUNTEER: len(volunteers),
         MessageKind.DIGEST_ORGANISER: 1,
     }
+
+
+class _DroppingTheDatabase:
+    """An SMTP server on loopback that, before it answers a message's DATA with 250, ends the sender's database
+    session (``pg_terminate_backend``): the message has gone, and the sender's transaction cannot commit."""
+
+    def __init__(self, database: dict) -> None:
+        from aiosmtpd.controller import Controller
+
+        from tests.conftest import free_port
+
+        self.messages: list = []
+        self.backend: int | None = None
+        self.dsn = (
+            f"host={database['HOST'] or '127.0.0.1'} port={database['PORT'] or 5432} user={database['USER']}"
+            f" dbname={database['NAME']}" + (f" password={database['PASSWORD']}" if database["PASSWORD"] else "")
+        )
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, smtp_server, session, envelope):
+                import email
+
+                import psycopg
+
+                if server.backend is not None:
+                    with psycopg.connect(server.dsn, autocommit=True) as admin:
+                        admin.execute("SELECT pg_terminate_backend(%s)", [server.backend])
+                    server.backend = None
+                server.messages.append(email.message_from_bytes(envelope.content))
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+
+def test_a_message_sent_as_the_database_dropped_is_recorded_once_it_answers(transactional_db, settings, monkeypatch):
+    """The database goes (a restart, a failover) between the mail server's 250 and the commit: the worker, which
+    knows it sent, records the send on a new connection, so the retry does not send it again."""
+    from django.db import connection
+
+    from messaging.delivery import deliver
+
+    sink = _DroppingTheDatabase(connection.settings_dict)
+    sink.controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 5},
+        }
+    }
+    try:
+        monkeypatch.setattr(services, "queue_sends", lambda ids: None)  # no task: this test sends the row itself
+        volunteer = volunteer_with_consent()
+        with transaction.atomic():
+            signup = SignupFactory(shift=ShiftFactory(), volunteer=volunteer)
+            [outbox_id] = services.signup_made(signup)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            sink.backend = cursor.fetchone()[0]
+        result = deliver([outbox_id])
+        assert result.sent == [outbox_id]
+        assert len(sink.messages) == 1
+        assert Outbox.objects.get(pk=outbox_id).status == OutboxStatus.SENT
+        assert deliver([outbox_id]).sent == []  # the task's retry, or a second task: nothing more goes
+        assert len(sink.messages) == 1
+    finally:
+        sink.controller.stop()

@@ -148,3 +148,7 @@ def test_rows_whose_task_was_lost_are_queued_again_after_an_hour(django_capture_
     assert len(callbacks) == 1
     Outbox.objects.filter(pk=outbox_id).update(attempts=1)  # a retry is waiting in the broker: left to it
     assert outbox_requeue_stale(now=timezone.now() + dt.timedelta(hours=2)) == 0
+    # ... unless the broker lost it (a Redis restarted without its data): past any retry chain, queued again.
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert outbox_requeue_stale(now=timezone.now() + dt.timedelta(hours=4)) == 1
+    assert len(callbacks) == 1
