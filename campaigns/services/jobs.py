@@ -22,34 +22,46 @@ def import_job_create(*, user, kind: str, filename: str, data: bytes, election: 
     return job
 
 
-def import_job_run(*, job_id: int) -> ImportJob:
-    """Run a queued job: parse and check (progress 10%), write in one transaction (100%), keep the report."""
-    updated = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Run a queued job: parse and check (progress 10%), write in one transaction (100%), keep the report.
+
+    The import and the job's outcome are one transaction that holds the job's row: a worker killed part-way
+    leaves nothing written and the job running with nobody holding it, so the redelivered task (late
+    acknowledgement) runs it again; a duplicated message finds the row held, or the job finished, and leaves it.
+    """
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
         status=ImportJob.Status.RUNNING, progress=10
     )
-    job = ImportJob.objects.get(pk=job_id)
-    if not updated:  # already run (a retried or duplicated message)
-        return job
-    try:
-        report = import_file(kind=job.kind, data=bytes(job.data), election=job.election)
-    except ImportRejected as rejected:
-        job.status = ImportJob.Status.FAILED
-        job.report = {
-            "problems": [p.as_dict() for p in rejected.problems],
-            "summary": f"{len(rejected.problems)} problem(s); nothing was imported.",
-        }
-    except Exception as exc:
-        job.status = ImportJob.Status.FAILED
-        job.report = {
-            "problems": [],
-            "summary": f"The import failed unexpectedly ({type(exc).__name__}); nothing was imported.",
-        }
-        raise
-    else:
-        job.status = ImportJob.Status.SUCCEEDED
-        job.report = report.as_dict()
-    finally:
+    failure: Exception | None = None
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(pk=job_id, status=ImportJob.Status.RUNNING)
+            .first()
+        )
+        if job is None:  # finished already, or another worker is running it now
+            return ImportJob.objects.filter(pk=job_id).first()
+        try:
+            report = import_file(kind=job.kind, data=bytes(job.data), election=job.election)
+        except ImportRejected as rejected:
+            job.status = ImportJob.Status.FAILED
+            job.report = {
+                "problems": [p.as_dict() for p in rejected.problems],
+                "summary": f"{len(rejected.problems)} problem(s); nothing was imported.",
+            }
+        except Exception as exc:  # the import's own transaction rolled back; this one can still say so
+            failure = exc
+            job.status = ImportJob.Status.FAILED
+            job.report = {
+                "problems": [],
+                "summary": f"The import failed unexpectedly ({type(exc).__name__}); nothing was imported.",
+            }
+        else:
+            job.status = ImportJob.Status.SUCCEEDED
+            job.report = report.as_dict()
         job.progress = 100
         job.finished_at = clock.now()
         job.save(update_fields=["status", "report", "progress", "finished_at"])
+    if failure is not None:
+        raise failure
     return job

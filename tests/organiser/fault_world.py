@@ -6,6 +6,7 @@ tests' own embedded PostgreSQL), by a process of its own: ``python -m tests.orga
   its agent; printed as one JSON object.
 - ``queue-register-import <campaign>``: store a synthetic register file for that campaign and queue its import
   job (as the import page does); prints the job's id.
+- ``queue-results-import``: an admin upload of a results file, queued as an import job; prints its id.
 - ``sweep <hours>``: run messaging's periodic re-queue as it would run ``hours`` from now (the rows a lost task
   left pending are queued again); prints how many.
 """
@@ -95,6 +96,23 @@ def queue_register_import(campaign_id: int) -> int:
     return job.pk
 
 
+def queue_results_import() -> int:
+    """An organiser's upload of a results file by constituency (two seats, one of them new), queued."""
+    from campaigns.models import ImportJob
+    from campaigns.services.imports import election_for_slug
+    from campaigns.services.jobs import import_job_create
+    from tests.campaigns import files
+
+    job = import_job_create(
+        user=None,
+        kind=ImportJob.Kind.RESULTS,
+        filename="by-constituency.csv",
+        data=files.constituency_csv(),
+        election=election_for_slug("parl.2024-07-04"),
+    )
+    return job.pk
+
+
 def sweep(hours: float) -> int:
     from messaging.reminders import outbox_requeue_stale
 
@@ -107,6 +125,8 @@ if __name__ == "__main__":
         print(json.dumps(world()))
     elif command == "queue-register-import":
         print(json.dumps(queue_register_import(int(sys.argv[2]))))
+    elif command == "queue-results-import":
+        print(json.dumps(queue_results_import()))
     elif command == "sweep":
         print(json.dumps(sweep(float(sys.argv[2]))))
     else:

@@ -583,3 +583,41 @@ def test_celery_worker_killed_mid_import(stack):
         rows_checked=electors,
         imports_logged=logged,
     )
+
+
+def test_celery_worker_killed_mid_results_import(stack):
+    """The admin's results upload: the seats are written, then the results wait on our lock; the worker dies."""
+    with psycopg.connect(stack.pg.url()) as lock:
+        lock.execute("LOCK TABLE campaigns_result IN SHARE MODE")
+        job = stack.world_command("queue-results-import")
+        wait_until(
+            lambda: _waiting_backend(stack, "campaigns_result") is not None, timeout=60, what="the import mid-way"
+        )
+        _backend, port = _waiting_backend(stack, "campaigns_result")
+        [pool_process] = stack.worker.children()
+        assert _process_with_port([pool_process], port) == pool_process
+        killed_at = time.monotonic()
+        os.kill(pool_process, 9)
+        time.sleep(0.5)
+        assert not stack.sql("SELECT 1 FROM campaigns_constituency WHERE code = 'W07000112'")
+        lock.rollback()
+    wait_until(
+        lambda: stack.sql("SELECT status FROM campaigns_importjob WHERE id = %s", [job])[0][0] == "succeeded",
+        timeout=120,
+        what="the redelivered import to finish (a job left running by a dead worker is run again)",
+        every=0.25,
+    )
+    done_at = time.monotonic()
+    seats = stack.sql("SELECT code, count(*) FROM campaigns_constituency WHERE code IN ('E14001300', 'W07000112')"
+                      " GROUP BY code")  # fmt: skip
+    results = stack.sql(
+        "SELECT k.code, count(*) FROM campaigns_result r JOIN campaigns_constituency k ON k.id = r.constituency_id"
+        " GROUP BY k.code"
+    )
+    assert sorted(seats) == [("E14001300", 1), ("W07000112", 1)]
+    assert sorted(results) == [("E14001300", 1), ("W07000112", 1)], "the results were half written or twice"
+    report(
+        "celery worker killed mid results import",
+        seconds_to_done_after_kill=round(done_at - killed_at, 2),
+        rows_checked=len(seats) + len(results),
+    )
