@@ -6,4 +6,9 @@ BEAT_SCHEDULE = {
         "schedule": 60.0,  # every minute on election night; a no-op while RESULTS_FEED_URL is unset
         "options": {"expires": 55},
     },
+    "campaigns-requeue-stale-import-jobs": {
+        "task": "campaigns.tasks.requeue_stale_import_jobs",
+        "schedule": 600.0,
+        "options": {"expires": 540},
+    },
 }

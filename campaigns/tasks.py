@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from campaigns.services.feed import results_feed_poll
-from campaigns.services.jobs import import_job_run
+from campaigns.services.jobs import import_job_run, import_jobs_requeue_stale
 
 
 @shared_task(ignore_result=True)
@@ -14,3 +14,9 @@ def run_import_job(job_id: int) -> None:
 @shared_task(ignore_result=True)
 def poll_results_feed() -> None:
     results_feed_poll()
+
+
+@shared_task(ignore_result=True)
+def requeue_stale_import_jobs() -> int:
+    """Queue again the import jobs whose task was lost (the periodic sweep)."""
+    return import_jobs_requeue_stale()

@@ -8,6 +8,9 @@ failed) and, in any case, with the rest of the campaign's register when its rete
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import partial
+
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -77,46 +80,75 @@ def register_import_job_run(*, job_id: int) -> RegisterImportJob | None:
     def progress(stage: str, rows: int) -> None:
         cache.set(_progress_key(job.pk), {"stage": stage, "rows": rows}, timeout=3600)
 
-    try:
-        with job.file.open("rb") as file:
-            report = register_import(
-                campaign=job.campaign,
-                file=file,
-                user=job.created_by,
-                route=f"{ROUTE}:{job.pk}",
-                via="task",
-                filename=job.filename,
-                progress=progress,
-            )
-    except ImportRejected as rejected:
-        job.status = job.Status.FAILED
-        job.problems = [{"row": p.row, "column": p.column, "problem": p.problem} for p in rejected.problems]
-        job.error = f"The file was not imported: {len(rejected.problems)} problem(s)."
-    except PermissionDenied:
-        job.status = job.Status.FAILED
-        job.error = "Not imported: whoever uploaded it no longer holds a grant that imports this register."
-    except UnknownLayout as unknown:
-        job.status = job.Status.FAILED
-        job.error = f"Unknown column layout (no column for {', '.join(unknown.missing)}): map its columns first."
-    except Exception as error:
-        job.status, job.error = job.Status.FAILED, f"The import failed: {type(error).__name__}."
-        raise
-    else:
-        job.status, job.report = job.Status.DONE, report.as_dict()
-    finally:
+    failure: Exception | None = None
+    # The import and the job's outcome in one transaction holding the job's row: a worker killed part-way
+    # leaves nothing written and the job to its redelivered task; a second task for the same job (queued again
+    # by the sweep while the first still ran) waits for the first and finds it finished.
+    with transaction.atomic():
+        RegisterImportJob.objects.select_for_update().filter(pk=job.pk).values_list("pk", flat=True).first()
+        if RegisterImportJob.objects.filter(pk=job.pk, finished_at__isnull=False).exists():
+            return job
+        try:
+            with job.file.open("rb") as file:
+                report = register_import(
+                    campaign=job.campaign,
+                    file=file,
+                    user=job.created_by,
+                    route=f"{ROUTE}:{job.pk}",
+                    via="task",
+                    filename=job.filename,
+                    progress=progress,
+                )
+        except ImportRejected as rejected:
+            job.status = job.Status.FAILED
+            job.problems = [{"row": p.row, "column": p.column, "problem": p.problem} for p in rejected.problems]
+            job.error = f"The file was not imported: {len(rejected.problems)} problem(s)."
+        except PermissionDenied:
+            job.status = job.Status.FAILED
+            job.error = "Not imported: whoever uploaded it no longer holds a grant that imports this register."
+        except UnknownLayout as unknown:
+            job.status = job.Status.FAILED
+            job.error = f"Unknown column layout (no column for {', '.join(unknown.missing)}): map its columns first."
+        except Exception as error:  # the import's own transaction rolled back; this one still says so
+            failure = error
+            job.status, job.error = job.Status.FAILED, f"The import failed: {type(error).__name__}."
+        else:
+            job.status, job.report = job.Status.DONE, report.as_dict()
         job.finished_at = clock.now()
-        _file_delete(job)
         # An update, never an insert: a job destroyed with its register meanwhile must not come back.
         RegisterImportJob.objects.filter(pk=job.pk).update(
             status=job.status,
             report=job.report,
             problems=job.problems,
             error=job.error,
-            file=job.file.name or "",
+            file="",
             finished_at=job.finished_at,
         )
-        cache.delete(_progress_key(job.pk))
+        transaction.on_commit(lambda: _file_delete(job))
+    cache.delete(_progress_key(job.pk))
+    if failure is not None:
+        raise failure
     return job
+
+
+#: A job still queued this long after its upload lost its task (the broker was down, or lost it): queued again.
+STALE_AFTER = dt.timedelta(hours=1)
+
+
+def register_import_jobs_requeue_stale(*, now: dt.datetime | None = None) -> int:
+    """Queue again every job still waiting an hour after its upload (the periodic sweep); returns how many.
+    A job queued twice runs once: see :func:`register_import_job_run`."""
+    from canvassing.tasks import register_import_run
+
+    now = now or clock.now()
+    ids = list(
+        RegisterImportJob.objects.filter(status=RegisterImportJob.Status.QUEUED, created_at__lt=now - STALE_AFTER)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for job_id in ids:
+        transaction.on_commit(partial(register_import_run.delay, job_id), robust=True)
+    return len(ids)
 
 
 def import_jobs_destroy(*, campaign: CandidateCampaign) -> int:

@@ -13,4 +13,9 @@ BEAT_SCHEDULE = {
         "schedule": 600.0,  # every ten minutes; a no-op except on a campaign's polling day
         "options": {"expires": 540},
     },
+    "canvassing-requeue-stale-register-import-jobs": {
+        "task": "canvassing.tasks.requeue_stale_register_import_jobs",
+        "schedule": 600.0,
+        "options": {"expires": 540},
+    },
 }

@@ -23,3 +23,11 @@ def register_import_run(job_id: int) -> None:
     from canvassing.import_jobs import register_import_job_run
 
     register_import_job_run(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def requeue_stale_register_import_jobs() -> int:
+    """Queue again the register import jobs whose task was lost (the periodic sweep)."""
+    from canvassing.import_jobs import register_import_jobs_requeue_stale
+
+    return register_import_jobs_requeue_stale()

@@ -3,6 +3,9 @@ the report (or every problem found) on the job."""
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import partial
+
 from django.db import transaction
 
 from campaigns.importers.base import ImportRejected
@@ -65,3 +68,23 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     if failure is not None:
         raise failure
     return job
+
+
+#: A job still pending this long after its upload lost its task (the broker was down, or lost it): queued again.
+STALE_AFTER = dt.timedelta(hours=1)
+
+
+def import_jobs_requeue_stale(*, now: dt.datetime | None = None) -> int:
+    """Queue again every job still pending an hour after its upload (the periodic sweep); returns how many.
+    A job queued twice runs once: see :func:`import_job_run`."""
+    from campaigns.tasks import run_import_job
+
+    now = now or clock.now()
+    ids = list(
+        ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=now - STALE_AFTER)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for job_id in ids:
+        transaction.on_commit(partial(run_import_job.delay, job_id), robust=True)
+    return len(ids)

@@ -69,3 +69,30 @@ def test_admin_upload_creates_a_job_and_shows_its_report(national_organiser, dja
     assert job.status == ImportJob.Status.SUCCEEDED
     page = client.get(f"/admin/campaigns/importjob/{job.pk}/change/").content.decode()
     assert "candidacies: 6 created" in page
+
+
+@pytest.mark.django_db
+def test_a_job_whose_task_was_lost_is_queued_again_after_an_hour(
+    national_organiser, django_capture_on_commit_callbacks
+):
+    """The broker was down at the upload (or lost the task): the periodic sweep queues the job again."""
+    import datetime as dt
+
+    from campaigns.services.jobs import import_jobs_requeue_stale
+    from organiser import clock
+    from organiser.celery import collect_beat_schedule
+
+    election = election_for_slug("parl.2024-07-04")
+    with django_capture_on_commit_callbacks(execute=False):
+        job = import_job_create(
+            user=national_organiser, kind="results", filename="c.csv", data=files.candidate_csv(), election=election
+        )
+    assert import_jobs_requeue_stale() == 0  # just uploaded: its task is on its way
+    later = clock.now() + dt.timedelta(hours=2)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert import_jobs_requeue_stale(now=later) == 1
+    assert len(callbacks) == 1
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.SUCCEEDED)
+    assert import_jobs_requeue_stale(now=later) == 0
+    schedule = {entry["task"]: entry for entry in collect_beat_schedule().values()}
+    assert schedule["campaigns.tasks.requeue_stale_import_jobs"]["options"]["expires"] > 0

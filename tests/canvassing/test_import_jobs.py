@@ -185,3 +185,28 @@ def test_an_upload_over_the_stated_limit_is_refused_with_the_limit(campaign, org
     assert response.status_code == 200
     assert "the most a register upload may be is 1 MB" in response.content.decode()
     assert not RegisterImportJob.objects.exists()
+
+
+def test_a_job_whose_task_was_lost_is_queued_again_after_an_hour(
+    campaign, organiser, django_capture_on_commit_callbacks
+):
+    """The broker was down at the upload (or lost the task): the periodic sweep queues the job again."""
+    import datetime as dt
+
+    from canvassing.import_jobs import register_import_jobs_requeue_stale
+    from organiser import clock
+    from organiser.celery import collect_beat_schedule
+
+    with django_capture_on_commit_callbacks(execute=False):
+        job = register_import_job_create(
+            campaign=campaign, user=organiser, upload=SimpleUploadedFile("r.csv", b"Elector Number\r\n")
+        )
+    assert register_import_jobs_requeue_stale() == 0  # just uploaded: its task is on its way
+    later = clock.now() + dt.timedelta(hours=2)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert register_import_jobs_requeue_stale(now=later) == 1
+    assert len(callbacks) == 1
+    RegisterImportJob.objects.filter(pk=job.pk).update(status=RegisterImportJob.Status.RUNNING)
+    assert register_import_jobs_requeue_stale(now=later) == 0  # started: its worker (or redelivery) has it
+    schedule = {entry["task"]: entry for entry in collect_beat_schedule().values()}
+    assert schedule["canvassing.tasks.requeue_stale_register_import_jobs"]["options"]["expires"] > 0

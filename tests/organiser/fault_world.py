@@ -71,6 +71,8 @@ def world() -> dict:
     canvasser = make_user(Role.VOLUNTEER, mfa=True)  # a grantee without an authenticator holds nothing
     register_grant_create(campaign=campaign, user=canvasser, level=GrantLevel.CANVASSER, granted_by=campaign.agent)
     empty_campaign = make_campaign(election, other_seat, polling_day=polling_day)
+    third_seat = Constituency.objects.create(code="E14001063", name="Aldershot", nation="England")
+    outage_campaign = make_campaign(election, third_seat, polling_day=polling_day)
     login_target = make_user(Role.VOLUNTEER, email="login-target@example.org")
     return {
         "shift": shift.pk,
@@ -79,6 +81,7 @@ def world() -> dict:
         "electors": list(Elector.objects.filter(campaign=campaign).order_by("pk").values_list("pk", flat=True)),
         "canvasser": session_for(canvasser),
         "empty_campaign": empty_campaign.pk,
+        "outage_campaign": outage_campaign.pk,
         "login": {"email": login_target.email, "password": PASSWORD},
         "import_electors": IMPORT_ELECTORS,
     }
@@ -113,10 +116,18 @@ def queue_results_import() -> int:
     return job.pk
 
 
-def sweep(hours: float) -> int:
+def sweep(hours: float) -> dict:
+    """The periodic sweeps, as they run ``hours`` from now: what each queued again."""
+    from campaigns.services.jobs import import_jobs_requeue_stale
+    from canvassing.import_jobs import register_import_jobs_requeue_stale
     from messaging.reminders import outbox_requeue_stale
 
-    return outbox_requeue_stale(now=clock.now() + dt.timedelta(hours=hours))
+    now = clock.now() + dt.timedelta(hours=hours)
+    return {
+        "messages": outbox_requeue_stale(now=now),
+        "import_jobs": import_jobs_requeue_stale(now=now),
+        "register_import_jobs": register_import_jobs_requeue_stale(now=now),
+    }
 
 
 if __name__ == "__main__":

@@ -400,14 +400,26 @@ def test_redis_restarted_losing_its_data(stack):
         if "Too many failed login attempts" in page.text or page.status_code == 429:
             refused_after = attempt
             break
+    # A register uploaded while Redis is down: the job is kept, its task cannot be queued.
+    job = stack.world_command("queue-register-import", str(stack.world["outage_campaign"]))
     time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - down_at)))
     stack.redis.start()
     back_at = time.monotonic()
     time.sleep(6)
     answers = trickle.stop()
     settle(stack, signups, doorstep)
-    # The tasks Redis lost: queued again by the periodic sweep, as it runs an hour later.
+    # The tasks Redis lost: queued again by the periodic sweeps, as they run two hours later.
     requeued = stack.world_command("sweep", "2")
+    wait_until(
+        lambda: stack.sql("SELECT status FROM canvassing_registerimportjob WHERE id = %s", [job])[0][0] == "done",
+        timeout=120,
+        what="the register uploaded during the outage to be imported",
+        every=0.25,
+    )
+    [(electors,)] = stack.sql(
+        "SELECT count(*) FROM canvassing_elector WHERE campaign_id = %s", [stack.world["outage_campaign"]]
+    )
+    assert electors == stack.world["import_electors"]
 
     during = [a for a in answers if down_at <= a.started <= back_at]
     failed = [a for a in answers if not ok(a)]
@@ -422,7 +434,8 @@ def test_redis_restarted_losing_its_data(stack):
         requests_during_outage=len(during),
         failed=len(failed),
         failed_login_refused_at_attempt=refused_after,
-        messages_requeued_by_sweep=requeued,
+        requeued_by_sweeps=requeued,
+        electors_imported_from_the_upload_made_during_the_outage=electors,
         **checked,
     )
 
