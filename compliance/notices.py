@@ -48,11 +48,20 @@ NOTICES = {
     "support": Notice(
         "support",
         _("How we use what you tell us"),
-        _("Your name, email, postcode and what you choose to tell us."),
-        _("To keep you up to date with the campaign, only in the ways you agree to."),
-        _("Your consent, which you can withdraw at any time."),
-        _("The campaign's organisers."),
-        _("Until you ask us to stop, or the campaign ends."),
+        _(
+            "Your name, email, mobile number, postcode (for your constituency), what you agreed to and when (and, "
+            "at the door, which canvasser recorded it). Nothing from the electoral register is kept with it."
+        ),
+        _(
+            "To keep you up to date with the campaign and ask for your help, only in the ways you agree to: email, "
+            "texts, calls, being asked to volunteer."
+        ),
+        _("Your consent, which you can withdraw at any time (unsubscribe, reply STOP, or from the link to your data)."),
+        _("The campaign's national organisers and the organisers of your constituency."),
+        _(
+            "Until you ask us to delete it: ask for a link to your data on our website, where you can see, download "
+            "and delete it."
+        ),
     ),
     "doorstep": Notice(
         "doorstep",

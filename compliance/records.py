@@ -61,6 +61,7 @@ def _f(names: str) -> tuple[str, ...]:
 ORGANISERS = _("organisers and volunteers (their accounts)")
 VOLUNTEERS = _("volunteers")
 ELECTORS = _("electors on the register")
+SUPPORTERS = _("supporters (people who asked to hear from the campaign)")
 
 DECLARATIONS: tuple[Declaration, ...] = (
     # --- third-party apps that hold personal data ---
@@ -142,8 +143,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
     ),
     Declaration(
         "volunteers.Consent",
-        VOLUNTEERS,
-        _("Proof of consent to email and SMS (PECR)"),
+        _("volunteers and supporters"),
+        _(
+            "Proof of consent to email, SMS and calls (PECR), and to being asked to volunteer: the wording, when, "
+            "where, who recorded it"
+        ),
         CONSENT,
         ACCOUNT_RETENTION,
         personal="*",
@@ -465,6 +469,35 @@ DECLARATIONS: tuple[Declaration, ...] = (
         ACCOUNT_RETENTION,
         personal="*",
     ),
+    # --- conversations ---
+    Declaration(
+        "conversations.Supporter",
+        SUPPORTERS,
+        _(
+            "People who asked to hear from the campaign: how to reach them, their seat, organisers' tags; what they "
+            "agreed to is in the consent record"
+        ),
+        CONSENT,
+        _("Until they delete it (from their emailed link) or withdraw every consent and ask us to delete it."),
+        personal="*",
+    ),
+    Declaration(
+        "conversations.Segment",
+        ORGANISERS,
+        _("Saved filters over volunteers and supporters (who made them)"),
+        LI,
+        NO_EXPIRY,
+        personal=_f("created_by"),
+        other=_f("id name constituency filters created_at updated_at"),
+    ),
+    Declaration(
+        "conversations.ShiftLoopSettings",
+        "",
+        _("When the day-before and after-shift messages go"),
+        "",
+        "",
+        other=_f("id key enabled confirm_at feedback_after_hours updated_at"),
+    ),
     # --- compliance ---
     Declaration(
         "compliance.LegalFigure",
@@ -556,6 +589,7 @@ COVERED_APPS = (
     "campaigns",
     "canvassing",
     "messaging",
+    "conversations",
     "compliance",
 )
 

@@ -18,10 +18,20 @@ from organiser.admin import ScopedAdmin
 
 @admin.register(Outbox)
 class OutboxAdmin(ScopedAdmin):
-    list_display = ("created_at", "recipient", "kind", "channel", "status", "attempts", "sent_at", "short_error")
+    list_display = (
+        "created_at",
+        "recipient",
+        "supporter",
+        "kind",
+        "channel",
+        "status",
+        "attempts",
+        "sent_at",
+        "short_error",
+    )
     list_filter = ("status", "kind", "channel", "created_at")
-    search_fields = ("recipient__email", "key", "subject")
-    list_select_related = ("recipient",)
+    search_fields = ("recipient__email", "supporter__email", "key", "subject")
+    list_select_related = ("recipient", "supporter")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Outbox._meta.fields]
     actions = ("send_again",)

@@ -24,7 +24,7 @@ from django.core.mail import mailers
 from django.db import InterfaceError, OperationalError, connection, transaction
 
 from messaging import rendering
-from messaging.models import Outbox, OutboxChannel, OutboxStatus
+from messaging.models import CONSENT_FREE_KINDS, Outbox, OutboxChannel, OutboxStatus
 from messaging.sms import PermanentSendError, TransientSendError, is_e164, sms_backend
 from organiser import clock
 
@@ -65,7 +65,8 @@ class LockedRow:
     channel: str
     context: dict
     attempts: int
-    recipient_id: int
+    recipient_id: int | None
+    supporter_id: int | None
     email: str
     is_active: bool
     full_name: str
@@ -77,22 +78,34 @@ class LockedRow:
 
 # One statement, written out: it runs once per message, and building it with the ORM cost far more than
 # running it. It locks the row (skipping one another worker holds) only while it is still pending, and
-# reads the recipient's consent for the row's channel and their preferences at this moment.
+# reads the recipient's consent for the row's channel and their preferences at this moment. The recipient is an
+# account (volunteers_user, its profile's phone, its preferences) or a supporter without one (its own email,
+# phone and language; its consents are its choices); consent comes from the one consent table either way.
 LOCK_ROW = """
 SELECT o.id, o.kind, o.category, o.channel, o.context::text, o.attempts,
-       u.id, u.email, u.is_active, u.full_name,
-       (SELECT c.given_at FROM volunteers_consent AS c
-         WHERE c.user_id = o.recipient_id AND c.channel = o.channel AND c.withdrawn_at IS NULL
-         ORDER BY c.given_at DESC LIMIT 1),
-       (SELECT p.phone FROM volunteers_volunteerprofile AS p WHERE p.user_id = o.recipient_id),
-       mp.language,
+       o.recipient_id, o.supporter_id,
+       COALESCE(u.email, s.email, ''), COALESCE(u.is_active, s.id IS NOT NULL), COALESCE(u.full_name, s.full_name, ''),
+       CASE WHEN o.recipient_id IS NOT NULL THEN
+         (SELECT c.given_at FROM volunteers_consent AS c
+           WHERE c.user_id = o.recipient_id AND c.channel = o.channel AND c.withdrawn_at IS NULL
+           ORDER BY c.given_at DESC LIMIT 1)
+       ELSE
+         (SELECT c.given_at FROM volunteers_consent AS c
+           WHERE c.supporter_id = o.supporter_id AND c.channel = o.channel AND c.withdrawn_at IS NULL
+           ORDER BY c.given_at DESC LIMIT 1)
+       END,
+       CASE WHEN o.recipient_id IS NOT NULL THEN
+         (SELECT p.phone FROM volunteers_volunteerprofile AS p WHERE p.user_id = o.recipient_id)
+       ELSE s.phone END,
+       COALESCE(mp.language, s.language),
        COALESCE(CASE o.category
                     WHEN 'digest' THEN NOT mp.digest
                     WHEN 'reminders' THEN NOT mp.reminders
                     WHEN 'shift_alerts' THEN NOT mp.shift_alerts
                 END, false)
 FROM messaging_outbox AS o
-JOIN volunteers_user AS u ON u.id = o.recipient_id
+LEFT JOIN volunteers_user AS u ON u.id = o.recipient_id
+LEFT JOIN conversations_supporter AS s ON s.id = o.supporter_id
 LEFT JOIN messaging_messagepreference AS mp ON mp.user_id = o.recipient_id
 WHERE o.id = %s AND o.status = 'pending'
 FOR UPDATE OF o SKIP LOCKED
@@ -164,7 +177,7 @@ def _send_locked(outbox_id: int, mailer: _Mailer, sent: list) -> str | None:
     row = _locked_row(outbox_id)
     if row is None:
         return None  # sent, skipped or failed already, or another worker holds it right now
-    if not row.is_active or row.consent_given_at is None:
+    if not row.is_active or (row.consent_given_at is None and row.kind not in CONSENT_FREE_KINDS):
         return _finish(row, OutboxStatus.SKIPPED_NO_CONSENT)
     if row.opted_out:
         return _finish(row, OutboxStatus.SKIPPED_OPTED_OUT)
@@ -183,6 +196,7 @@ def _send_locked(outbox_id: int, mailer: _Mailer, sent: list) -> str | None:
         category=row.category,
         context=row.context,
         user_id=row.recipient_id,
+        supporter_id=row.supporter_id,
         language=language,
         consent_given_at=row.consent_given_at,
     )
@@ -195,6 +209,7 @@ def _send_locked(outbox_id: int, mailer: _Mailer, sent: list) -> str | None:
             to=row.email,
             rendered=rendered,
             user_id=row.recipient_id,
+            supporter_id=row.supporter_id,
             attachments=attachments,
         )
     )
@@ -228,7 +243,11 @@ def _record_failure(outbox_id: int, error: BaseException, *, final: bool) -> Non
         fields["status"] = OutboxStatus.FAILED
     Outbox.objects.filter(pk=outbox_id, status=OutboxStatus.PENDING).update(**fields)
     log = logger.error if final else logger.warning
-    row = Outbox.objects.filter(pk=outbox_id).values("recipient_id", "kind", "key", "channel", "attempts").first()
+    row = (
+        Outbox.objects.filter(pk=outbox_id)
+        .values("recipient_id", "supporter_id", "kind", "key", "channel", "attempts")
+        .first()
+    )
     log(
         "outbox send %s",
         "failed for good" if final else "failed, will retry",

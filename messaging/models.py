@@ -7,6 +7,7 @@ a due reminder, a week's digest); the send task runs after commit and sends a ro
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from organiser import clock
 
@@ -21,6 +22,10 @@ class MessageKind(models.TextChoices):
     SHIFT_SHORT = "shift_short", "Shift short of its minimum (to the lead)"
     DIGEST_VOLUNTEER = "digest_volunteer", "Weekly digest for volunteers"
     DIGEST_ORGANISER = "digest_organiser", "Weekly digest for organisers"
+    SHIFT_CONFIRM = "shift_confirm", "Confirm or cancel, the day before"
+    SHIFT_FEEDBACK = "shift_feedback", "How did it go, after the shift"
+    SUPPORTER_WELCOME = "supporter_welcome", "Welcome to a new supporter"
+    DATA_ACCESS_LINK = "data_access_link", "A link to see, download or delete one's data"
 
 
 class Category(models.TextChoices):
@@ -29,6 +34,10 @@ class Category(models.TextChoices):
     REMINDERS = "reminders", "Sign-up confirmations and reminders about my shifts"
     SHIFT_ALERTS = "shift_alerts", "Alerts about shifts I lead"
     DIGEST = "digest", "The weekly digest"
+    # Not choosable (no preference column): a supporter's consents are their choice; a link to one's own data,
+    # asked for at that moment, always goes.
+    UPDATES = "updates", "News from the campaign (supporters)"
+    ACCOUNT = "account", "About my data"
 
 
 KIND_CATEGORY = {
@@ -41,7 +50,16 @@ KIND_CATEGORY = {
     MessageKind.SHIFT_SHORT: Category.SHIFT_ALERTS,
     MessageKind.DIGEST_VOLUNTEER: Category.DIGEST,
     MessageKind.DIGEST_ORGANISER: Category.DIGEST,
+    MessageKind.SHIFT_CONFIRM: Category.REMINDERS,
+    MessageKind.SHIFT_FEEDBACK: Category.REMINDERS,
+    MessageKind.SUPPORTER_WELCOME: Category.UPDATES,
+    MessageKind.DATA_ACCESS_LINK: Category.ACCOUNT,
 }
+
+#: Kinds sent without a consent to their channel: a link to one's own data, asked for just now by whoever holds
+#: the address (UK GDPR Art 12(2): make the rights easy to use). A service message, never marketing, and only to an
+#: address or number the person gave us; everything else needs the channel's recorded opt-in (PECR reg 22).
+CONSENT_FREE_KINDS = frozenset({MessageKind.DATA_ACCESS_LINK})
 
 
 class OutboxChannel(models.TextChoices):
@@ -61,12 +79,20 @@ class OutboxStatus(models.TextChoices):
 class Outbox(models.Model):
     """One message to one person for one purpose. ``(recipient, key)`` is unique: the key names the purpose
     (``signup-confirmed:<signup>:<time>``, ``reminder-24h:<signup>:<start>``, ``digest:2026-W48``), so writing
-    the same message twice, from a retry, a second beat or a late run, writes nothing."""
+    the same message twice, from a retry, a second beat or a late run, writes nothing.
+
+    The person is an account (``recipient``) or a supporter without one (``supporter``), never both; for a
+    supporter ``(supporter, key)`` is unique the same way."""
 
     scope_owner_path = "recipient"
     scope_seat_path = "constituency"
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox", null=True, blank=True
+    )
+    supporter = models.ForeignKey(
+        "conversations.Supporter", on_delete=models.CASCADE, related_name="outbox", null=True, blank=True
+    )
     key = models.CharField(max_length=120)
     kind = models.CharField(max_length=24, choices=MessageKind.choices)
     category = models.CharField(max_length=16, choices=Category.choices)
@@ -85,14 +111,23 @@ class Outbox(models.Model):
     class Meta:
         verbose_name_plural = "outbox"
         ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="outbox_once_per_purpose")]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="outbox_once_per_purpose"),
+            models.UniqueConstraint(fields=["supporter", "key"], name="outbox_once_per_purpose_supporter"),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, supporter__isnull=True)
+                | Q(recipient__isnull=True, supporter__isnull=False),
+                name="outbox_to_an_account_or_a_supporter",
+            ),
+        ]
         indexes = [
             models.Index(fields=["status", "created_at"], name="outbox_status_created"),
             models.Index(fields=["key"], name="outbox_key"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.recipient_id} ({self.status})"
+        to = self.recipient_id if self.recipient_id else f"supporter {self.supporter_id}"
+        return f"{self.get_kind_display()} to {to} ({self.status})"
 
 
 class Weekday(models.IntegerChoices):
@@ -162,14 +197,26 @@ class Unsubscribe(models.Model):
     It withdraws the person's email consent at that moment; this row says where the withdrawal came from."""
 
     scope_owner_path = "user"
+    scope_seat_path = "supporter__constituency"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unsubscribes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unsubscribes", null=True, blank=True
+    )
+    supporter = models.ForeignKey(
+        "conversations.Supporter", on_delete=models.CASCADE, related_name="unsubscribes", null=True, blank=True
+    )
     channel = models.CharField(max_length=5, choices=OutboxChannel.choices, default=OutboxChannel.EMAIL)
     via = models.CharField(max_length=20, help_text="one-click, or page")
     at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, supporter__isnull=True) | Q(user__isnull=True, supporter__isnull=False),
+                name="unsubscribe_of_an_account_or_a_supporter",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} unsubscribed {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.user_id or f'supporter {self.supporter_id}'} unsubscribed {self.at:%Y-%m-%d %H:%M}"

@@ -27,24 +27,36 @@ from organiser import clock
 UNSUBSCRIBE_SALT = "messaging.unsubscribe"
 
 
-def unsubscribe_token(user_id: int) -> str:
-    """A signed, non-expiring token naming the person: the link works without logging in."""
-    return signing.dumps(user_id, salt=UNSUBSCRIBE_SALT)
+def unsubscribe_token(user_id: int | None = None, *, supporter_id: int | None = None) -> str:
+    """A signed, non-expiring token naming the person (an account's id, or ``"s<id>"`` for a supporter without
+    one): the link works without logging in."""
+    return signing.dumps(user_id if supporter_id is None else f"s{supporter_id}", salt=UNSUBSCRIBE_SALT)
+
+
+def recipient_for_token(token: str) -> tuple[str, int] | None:
+    """``("user", id)`` or ``("supporter", id)`` for a valid token, else None."""
+    try:
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if isinstance(value, str) and value.startswith("s") and value[1:].isdigit() and value[1:].isascii():
+        return "supporter", int(value[1:])
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "user", value
+    return None
 
 
 def user_for_token(token: str) -> int | None:
-    try:
-        return int(signing.loads(token, salt=UNSUBSCRIBE_SALT))
-    except (signing.BadSignature, TypeError, ValueError):
-        return None
+    found = recipient_for_token(token)
+    return found[1] if found and found[0] == "user" else None
 
 
 def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def unsubscribe_url(user_id: int) -> str:
-    return absolute(reverse("messaging:unsubscribe", args=[unsubscribe_token(user_id)]))
+def unsubscribe_url(user_id: int | None = None, *, supporter_id: int | None = None) -> str:
+    return absolute(reverse("messaging:unsubscribe", args=[unsubscribe_token(user_id, supporter_id=supporter_id)]))
 
 
 def local_when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
@@ -61,6 +73,15 @@ def local_when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
 def _reason(category: str, consent_given_at: dt.datetime | None) -> str:
     campaign = settings.CAMPAIGN_NAME
     since = date_format(clock.local(consent_given_at), "j F Y") if consent_given_at else ""
+    if category == Category.ACCOUNT:
+        return _("You get this because someone asked for a link to the data %(campaign)s holds for this address.") % {
+            "campaign": campaign
+        }
+    if category == Category.UPDATES:
+        return _("You get this because you asked to hear from %(campaign)s and agreed to emails on %(since)s.") % {
+            "campaign": campaign,
+            "since": since,
+        }
     if category == Category.SHIFT_ALERTS:
         return _("You get this because you lead this shift for %(campaign)s and agreed to emails on %(since)s.") % {
             "campaign": campaign,
@@ -94,17 +115,26 @@ class Rendered:
 
 
 def render_email(
-    *, kind: str, category: str, context: dict, user_id: int, language: str, consent_given_at=None
+    *,
+    kind: str,
+    category: str,
+    context: dict,
+    user_id: int | None,
+    language: str,
+    consent_given_at=None,
+    supporter_id: int | None = None,
 ) -> Rendered:
-    """The triple for one message, rendered in ``language``."""
-    one_click = unsubscribe_url(user_id)
+    """The triple for one message, rendered in ``language``, to an account (``user_id``) or a supporter."""
+    one_click = unsubscribe_url(user_id, supporter_id=supporter_id)
+    # A supporter has no account to log in to: their choices are made from an emailed link to their data.
+    preferences = reverse("messaging:preferences") if supporter_id is None else reverse("conversations:my_data")
     with translation.override(language or settings.LANGUAGE_CODE):
         full = {
             **context,
             "campaign_name": settings.CAMPAIGN_NAME,
             "site_url": settings.SITE_URL,
             "unsubscribe_url": one_click,
-            "preferences_url": absolute(reverse("messaging:preferences")),
+            "preferences_url": absolute(preferences),
             "reason": _reason(category, consent_given_at),
             "language": language,
             "imprint": email_imprint(kind),
@@ -126,14 +156,17 @@ def _host() -> str:
     return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
 
 
-def build_email(*, outbox_id: int, to: str, rendered: Rendered, user_id: int, attachments=()) -> EmailMultiAlternatives:
+def build_email(
+    *, outbox_id: int, to: str, rendered: Rendered, user_id: int | None, supporter_id: int | None = None, attachments=()
+) -> EmailMultiAlternatives:
     """The MIME message: text with an HTML alternative, attachments, and the unsubscribe headers.
 
     The Message-ID is derived from the outbox row, so a resend after a crash carries the same id (receiving
     systems can recognise it)."""
     unsubscribe = f"<{rendered.unsubscribe_url}>"
     if mailto := getattr(settings, "MESSAGING_UNSUBSCRIBE_MAILTO", ""):
-        unsubscribe += f", <mailto:{mailto}?subject=unsubscribe-{unsubscribe_token(user_id)}>"
+        token = unsubscribe_token(user_id, supporter_id=supporter_id)
+        unsubscribe += f", <mailto:{mailto}?subject=unsubscribe-{token}>"
     message = CampaignEmail(
         subject=rendered.subject,
         body=rendered.text,

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from messaging import rendering
 from messaging.conf import int_setting
-from messaging.models import KIND_CATEGORY, MessageKind, Outbox, OutboxChannel, OutboxStatus
+from messaging.models import CONSENT_FREE_KINDS, KIND_CATEGORY, MessageKind, Outbox, OutboxChannel, OutboxStatus
 from organiser import clock
 
 #: How long before a shift its lead hears that it is short of its minimum.
@@ -53,15 +53,20 @@ def shift_context(shift) -> dict:
 
 def outbox_row(
     *,
-    recipient_id: int,
+    recipient_id: int | None = None,
+    supporter_id: int | None = None,
     kind: str,
     key: str,
     context: dict,
     channel: str = OutboxChannel.EMAIL,
     constituency_id: int | None = None,
 ) -> Outbox:
+    """One message to an account (``recipient_id``) or to a supporter without one (``supporter_id``)."""
+    if (recipient_id is None) == (supporter_id is None):
+        raise ValueError("an outbox row goes to exactly one of an account and a supporter")
     return Outbox(
         recipient_id=recipient_id,
+        supporter_id=supporter_id,
         kind=kind,
         category=KIND_CATEGORY[MessageKind(kind)],
         key=key,
@@ -73,13 +78,15 @@ def outbox_row(
 
 INSERT_NEW = """
 INSERT INTO messaging_outbox
-    (recipient_id, key, kind, category, channel, constituency_id, context,
+    (recipient_id, supporter_id, key, kind, category, channel, constituency_id, context,
      status, attempts, last_error, subject, created_at)
 VALUES {values}
-ON CONFLICT ON CONSTRAINT outbox_once_per_purpose DO NOTHING
+ON CONFLICT DO NOTHING
 RETURNING id
 """
-INSERT_ROW = "(%s, %s, %s, %s, %s, %s, %s::jsonb, 'pending', 0, '', '', %s)"
+# ON CONFLICT without a target: a row is left alone when either unique key, (recipient, key) or
+# (supporter, key), exists already.
+INSERT_ROW = "(%s, %s, %s, %s, %s, %s, %s, %s::jsonb, 'pending', 0, '', '', %s)"
 INSERT_CHUNK = 1000
 
 
@@ -102,6 +109,7 @@ def outbox_write(rows: Sequence[Outbox]) -> list[int]:
             for row in chunk:
                 params += [
                     row.recipient_id,
+                    row.supporter_id,
                     row.key,
                     row.kind,
                     row.category,
@@ -232,19 +240,28 @@ def short_shifts(*, now: dt.datetime):
 
 
 @transaction.atomic
-def unsubscribe(*, user_id: int, via: str) -> None:
+def unsubscribe(*, user_id: int | None = None, supporter_id: int | None = None, via: str) -> None:
     """Stop all email to this person from this moment: withdraw their email consent (PECR), note where the
-    withdrawal came from, and skip their pending emails now (the send re-checks consent as well)."""
+    withdrawal came from, and skip their pending emails now (the send re-checks consent as well). The person
+    is an account (``user_id``) or a supporter without one (``supporter_id``)."""
     from messaging.models import Unsubscribe
-    from volunteers.models import User
     from volunteers.services import consent_set
 
-    user = User.objects.get(pk=user_id)
-    consent_set(user=user, channel="email", given=False, source=f"unsubscribe ({via})")
-    Unsubscribe.objects.create(user=user, channel=OutboxChannel.EMAIL, via=via)
-    Outbox.objects.filter(recipient=user, channel=OutboxChannel.EMAIL, status=OutboxStatus.PENDING).update(
-        status=OutboxStatus.SKIPPED_NO_CONSENT
-    )
+    if user_id is not None:
+        from volunteers.models import User
+
+        owner = {"user": User.objects.get(pk=user_id)}
+        pending = Outbox.objects.filter(recipient_id=user_id)
+    else:
+        from conversations.models import Supporter
+
+        owner = {"supporter": Supporter.objects.get(pk=supporter_id)}
+        pending = Outbox.objects.filter(supporter_id=supporter_id)
+    consent_set(**owner, channel="email", given=False, source=f"unsubscribe ({via})")
+    Unsubscribe.objects.create(**owner, channel=OutboxChannel.EMAIL, via=via)
+    pending.filter(channel=OutboxChannel.EMAIL, status=OutboxStatus.PENDING).exclude(
+        kind__in=CONSENT_FREE_KINDS
+    ).update(status=OutboxStatus.SKIPPED_NO_CONSENT)
 
 
 @transaction.atomic

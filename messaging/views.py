@@ -13,21 +13,23 @@ from django.views.decorators.http import require_http_methods
 from messaging import services
 from messaging.forms import PreferencesForm
 from messaging.models import MessagePreference
-from messaging.rendering import user_for_token
+from messaging.rendering import recipient_for_token
 
 
 @csrf_exempt  # mail clients POST here without a session (RFC 8058); the signed token authorises it
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    from conversations.models import Supporter
     from volunteers.models import User
 
-    user_id = user_for_token(token)
-    if user_id is None or not User.objects.filter(pk=user_id).exists():
+    found = recipient_for_token(token)
+    model = {"user": User, "supporter": Supporter}.get(found[0]) if found else None
+    if model is None or not model.objects.filter(pk=found[1]).exists():
         raise Http404("This unsubscribe link is not valid.")
     if request.method == "GET":
         return render(request, "messaging/unsubscribe_confirm.html", {"token": token})
     one_click = request.POST.get("List-Unsubscribe") == "One-Click"
-    services.unsubscribe(user_id=user_id, via="one-click" if one_click else "page")
+    services.unsubscribe(**{f"{found[0]}_id": found[1]}, via="one-click" if one_click else "page")
     if one_click:
         return HttpResponse("You are unsubscribed.\n", content_type="text/plain; charset=utf-8")
     return render(request, "messaging/unsubscribe_done.html")

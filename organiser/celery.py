@@ -20,7 +20,13 @@ app = Celery("organiser")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-SCHEDULE_MODULES = ("campaigns.schedule", "volunteers.schedule", "messaging.schedule", "canvassing.schedule")
+SCHEDULE_MODULES = (
+    "campaigns.schedule",
+    "volunteers.schedule",
+    "messaging.schedule",
+    "canvassing.schedule",
+    "conversations.schedule",
+)
 
 
 def collect_beat_schedule() -> dict:

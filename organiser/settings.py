@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "campaigns",
     "canvassing",
     "messaging",
+    "conversations",
     "compliance",
 ]
 

@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("volunteers.api_urls")),
     path("", include("campaigns.api_urls")),
     path("", include("canvassing.api_urls")),
+    path("", include("conversations.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("canvassing.urls")),
     path("", include("messaging.urls")),
+    path("", include("conversations.urls")),
     path("", include("compliance.urls")),
 ]
 

@@ -259,6 +259,18 @@ def build_world() -> World:
     schedule_b = DigestSchedule.objects.create(constituency=seat_b, weekday=4, hour=18)
     unsubscribe_b = Unsubscribe.objects.create(user=other_volunteer, channel="email", via="page")
     results_job = ImportJob.objects.create(kind="results", election=election, filename="world-results.csv", data=b"")
+    from conversations.models import Segment, Supporter
+    from volunteers.models import Consent
+
+    supporter_a = Supporter.objects.create(full_name="Supporter A", email="supporter-a@world.example.org",
+                                           constituency=seat_a, source="form")  # fmt: skip
+    supporter_b = Supporter.objects.create(full_name="Supporter B", phone="+447911000222", constituency=seat_b,
+                                           source="doorstep", recorded_by=other_organiser)  # fmt: skip
+    Consent.objects.create(supporter=supporter_a, channel="email", wording="Yes, email me", source="world")
+    Consent.objects.create(supporter=supporter_b, channel="sms", wording="Yes, text me", source="world")
+    segment_a = Segment.objects.create(name="Seat A drivers", constituency=seat_a, filters={"skills": ["driving"]})
+    segment_b = Segment.objects.create(name="Seat B everyone", constituency=seat_b, filters={})
+    segment_national = Segment.objects.create(name="Everyone everywhere", filters={})
 
     objects = {
         "election": election,
@@ -308,6 +320,13 @@ def build_world() -> World:
         "schedule_b": schedule_b,
         "unsubscribe_b": unsubscribe_b,
         "results_job": results_job,
+        "supporter_a": supporter_a,
+        "supporter_b": supporter_b,
+        "consent_supporter_a": Consent.objects.get(supporter=supporter_a),
+        "consent_supporter_b": Consent.objects.get(supporter=supporter_b),
+        "segment_a": segment_a,
+        "segment_b": segment_b,
+        "segment_national": segment_national,
     }
     world = World(users=users, objects=objects)
     world.log_in_everyone()

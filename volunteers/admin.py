@@ -471,11 +471,11 @@ class SignupAdmin(ScopedAdmin):
 class ConsentAdmin(ScopedAdmin):
     """The record of opt-ins; read-only (volunteers change theirs on their profile page)."""
 
-    list_display = ["user", "channel", "given_at", "source", "withdrawn_at"]
+    list_display = ["user", "supporter", "channel", "given_at", "source", "recorded_by", "withdrawn_at"]
     list_filter = ["channel", ("withdrawn_at", admin.EmptyFieldListFilter)]
-    search_fields = ["user__email"]
-    list_select_related = ["user"]
-    readonly_fields = ["user", "channel", "wording", "given_at", "source", "withdrawn_at"]
+    search_fields = ["user__email", "supporter__email"]
+    list_select_related = ["user", "supporter", "recorded_by"]
+    readonly_fields = ["user", "supporter", "channel", "wording", "given_at", "source", "recorded_by", "withdrawn_at"]
 
     def has_add_permission(self, request) -> bool:
         return False

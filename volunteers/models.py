@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -233,20 +234,42 @@ class VolunteerProfile(models.Model):
 
 
 class Channel(models.TextChoices):
+    """What a person can agree to be contacted by. Volunteers are asked for email and SMS; supporters
+    (conversations.Supporter) also for calls and for being asked to volunteer."""
+
     EMAIL = "email", "Email"
     SMS = "sms", "SMS"
+    CALLS = "calls", "Phone calls"
+    VOLUNTEERING = "volunteering", "Being asked to volunteer"
 
 
 class Consent(models.Model):
-    """A recorded opt-in to one channel (PECR): the wording agreed, when, and where; withdrawn_at ends it."""
+    """A recorded opt-in to one channel (PECR): the wording agreed, when, where, and who recorded it (a canvasser
+    at the door; empty when the person gave it themselves); withdrawn_at ends it.
+
+    The one consent record of the project: a row belongs to an account (``user``) or to a supporter without
+    one (``supporter``), never both; the outbox reads it at the moment of every send, and an unsubscribe
+    withdraws it, whichever the person is."""
 
     scope_owner_path = "user"
+    scope_seat_path = "supporter__constituency"  # a supporter's consents: the organisers of their seat
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
-    channel = models.CharField(max_length=5, choices=Channel.choices)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents", null=True, blank=True)
+    supporter = models.ForeignKey(
+        "conversations.Supporter", on_delete=models.CASCADE, related_name="consents", null=True, blank=True
+    )
+    channel = models.CharField(max_length=12, choices=Channel.choices)
     wording = models.TextField()
     given_at = models.DateTimeField(default=clock.now)
     source = models.CharField(max_length=200, help_text="where it was given, e.g. the page's path")
+    recorded_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="who recorded it for the person (a canvasser at the door); empty when they gave it themselves",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -256,11 +279,20 @@ class Consent(models.Model):
                 fields=["user", "channel"],
                 condition=Q(withdrawn_at__isnull=True),
                 name="consent_one_active_per_channel",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["supporter", "channel"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_supporter_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, supporter__isnull=True) | Q(user__isnull=True, supporter__isnull=False),
+                name="consent_of_an_account_or_a_supporter",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.channel} consent"
+        return f"{self.user or self.supporter} {self.channel} consent"
 
 
 class ErasedAccount(models.Model):
@@ -389,10 +421,27 @@ class Signup(models.Model):
     checked_in_at = models.DateTimeField(null=True, blank=True)
     checked_in_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     hours = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # The shift loop (conversations.services.shift_loop): the volunteer's answers to "confirm or cancel" the day
+    # before and "how did it go" after. Reset when the sign-up is made again.
+    attendance_confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="confirmed they are coming, from the day-before message"
+    )
+    feedback_at = models.DateTimeField(null=True, blank=True)
+    feedback_attended = models.BooleanField(null=True, blank=True, help_text="they say they came")
+    feedback_rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 to 5"
+    )
+    feedback_note = models.TextField(blank=True, max_length=1000)
 
     class Meta:
         ordering = ["queued_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["shift", "volunteer"], name="signup_once_per_shift")]
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "volunteer"], name="signup_once_per_shift"),
+            models.CheckConstraint(
+                condition=Q(feedback_rating__isnull=True) | Q(feedback_rating__gte=1, feedback_rating__lte=5),
+                name="signup_feedback_rating_1_to_5",
+            ),
+        ]
         indexes = [
             models.Index(fields=["shift", "status"]),
             models.Index(fields=["volunteer", "status"]),

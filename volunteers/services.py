@@ -9,7 +9,6 @@ each sees the count the one before it left: a shift never takes more than its ca
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import uuid
 from collections.abc import Iterable
@@ -145,14 +144,31 @@ def profile_update(
 
 
 @transaction.atomic
-def consent_set(*, user: User, channel: str, given: bool, source: str, wording: str | None = None) -> Consent | None:
-    """Record an opt-in (with the wording shown and where) or withdraw the current one. Idempotent."""
-    current = Consent.objects.select_for_update().filter(user=user, channel=channel, withdrawn_at__isnull=True).first()
+def consent_set(
+    *,
+    user: User | None = None,
+    supporter=None,
+    channel: str,
+    given: bool,
+    source: str,
+    wording: str | None = None,
+    recorded_by: User | None = None,
+) -> Consent | None:
+    """Record an opt-in (with the wording shown, where, and who recorded it for the person) or withdraw the
+    current one, for an account (``user``) or a supporter without one (``supporter``). Idempotent."""
+    if (user is None) == (supporter is None):
+        raise ValueError("consent_set needs exactly one of user and supporter")
+    owner = {"user": user} if user is not None else {"supporter": supporter}
+    current = Consent.objects.select_for_update().filter(**owner, channel=channel, withdrawn_at__isnull=True).first()
     if given:
         if current:
             return current
         return Consent.objects.create(
-            user=user, channel=channel, wording=wording or CONSENT_WORDING[Channel(channel)], source=source[:200]
+            **owner,
+            channel=channel,
+            wording=wording or CONSENT_WORDING[Channel(channel)],
+            source=source[:200],
+            recorded_by=recorded_by,
         )
     if current:
         current.withdrawn_at = clock.now()
@@ -301,6 +317,8 @@ def _signup_create_locked(*, shift_id: int, volunteer: User, allow_overlap: bool
     signup = existing or Signup(shift=shift, volunteer=volunteer, created_at=now)
     signup.status, signup.queued_at, signup.cancelled_at, signup.promoted_at = status, now, None, None
     signup.checked_in_at, signup.checked_in_by, signup.hours = None, None, None
+    signup.attendance_confirmed_at, signup.feedback_at, signup.feedback_attended = None, None, None
+    signup.feedback_rating, signup.feedback_note = None, ""
     signup.save()
     shift.filled = shift_recount(shift_id=shift.pk)
     signup.shift, signup.volunteer = shift, volunteer
@@ -397,6 +415,63 @@ def signups_mark_attended(*, signups: Iterable[Signup], by: User) -> BulkOutcome
     return outcome
 
 
+# --- the shift loop: the volunteer's own answers (asked by conversations.services.shift_loop) -------------
+
+
+def signup_attendance_confirm(*, signup: Signup | int) -> Signup:
+    """The volunteer confirms, from the day-before message, that they are coming (idempotent: the first
+    confirmation's time stays). Only a confirmed place on a shift not yet started can be confirmed."""
+    signup_id = signup if isinstance(signup, int) else signup.pk
+    with transaction.atomic():
+        signup = Signup.objects.select_for_update(of=("self",)).select_related("shift").get(pk=signup_id)
+        if signup.status != SignupStatus.CONFIRMED:
+            raise SignupError(f"This sign-up is {signup.get_status_display().lower()}.", code="not_confirmed")
+        if signup.shift.starts_at <= clock.now():
+            raise SignupError("This shift has started.", code="shift_started")
+        if signup.attendance_confirmed_at is None:
+            signup.attendance_confirmed_at = clock.now()
+            signup.save(update_fields=["attendance_confirmed_at", "updated_at"])
+    return signup
+
+
+FEEDBACK_NOTE_MAX = 1000
+
+
+def signup_feedback_record(
+    *, signup: Signup | int, attended: bool, rating: int | None = None, note: str = ""
+) -> Signup:
+    """The volunteer's "how did it go": whether they came, a rating from 1 to 5, a note.
+
+    Where the lead has not checked them in or out, what they say is the record (attended, with the shift's
+    hours, or a no-show), so it counts in the no-show rate; the lead's own check-in, before or after, wins."""
+    if rating is not None and not (isinstance(rating, int) and 1 <= rating <= 5):
+        raise ValidationError("A rating is a whole number from 1 to 5.", code="invalid_rating")
+    note = (note or "").strip()
+    if len(note) > FEEDBACK_NOTE_MAX:
+        raise ValidationError(f"Keep the note under {FEEDBACK_NOTE_MAX} characters.", code="too_long")
+    signup_id = signup if isinstance(signup, int) else signup.pk
+    with transaction.atomic():
+        shift_id = Signup.objects.values_list("shift_id", flat=True).get(pk=signup_id)
+        Shift.objects.select_for_update(of=("self",)).filter(pk=shift_id).values_list("pk").get()
+        signup = Signup.objects.select_related("shift").get(pk=signup_id)
+        if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW):
+            raise SignupError(f"This sign-up is {signup.get_status_display().lower()}.", code="not_on_shift")
+        if clock.now() < signup.shift.starts_at:
+            raise SignupError("This shift has not started yet.", code="too_early")
+        fields = ["feedback_at", "feedback_attended", "feedback_rating", "feedback_note", "updated_at"]
+        signup.feedback_at, signup.feedback_attended = clock.now(), bool(attended)
+        signup.feedback_rating, signup.feedback_note = rating, note
+        if signup.checked_in_at is None:
+            if attended:
+                signup.status, signup.hours = SignupStatus.ATTENDED, signup.shift.duration_hours
+            else:
+                signup.status, signup.hours = SignupStatus.NO_SHOW, None
+            fields += ["status", "hours"]
+        signup.save(update_fields=fields)
+        shift_recount(shift_id=shift_id)
+    return signup
+
+
 # --- my data, and erasure ----------------------------------------------------------------------------
 
 
@@ -454,16 +529,20 @@ def my_data_export(*, user: User) -> dict:
                 "status": signup.status,
                 "signed_up_at": _iso(signup.created_at),
                 "hours": str(signup.hours) if signup.hours is not None else None,
+                "confirmed_the_day_before_at": _iso(signup.attendance_confirmed_at),
+                "feedback": signup.feedback_at
+                and {
+                    "at": _iso(signup.feedback_at),
+                    "attended": signup.feedback_attended,
+                    "rating": signup.feedback_rating,
+                    "note": signup.feedback_note,
+                },
             }
             for signup in signups
         ],
         "teams": list(user.teams.values_list("name", flat=True)),
         "teams_led": list(user.teams_led.values_list("name", flat=True)),
     }
-
-
-def my_data_json(*, user: User) -> str:
-    return json.dumps(my_data_export(user=user), indent=2, ensure_ascii=False)
 
 
 @transaction.atomic
@@ -481,7 +560,7 @@ def account_delete(*, user: User) -> None:
     for signup in Signup.objects.filter(volunteer=user, status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)):
         signup_cancel(signup=signup.pk, notify=False)
     Signup.objects.filter(volunteer=user, status__in=(SignupStatus.ATTENDED, SignupStatus.NO_SHOW)).update(
-        volunteer=None, checked_in_by=None
+        volunteer=None, checked_in_by=None, feedback_note=""
     )
     Signup.objects.filter(volunteer=user).delete()
     from allauth.account.models import EmailAddress

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import Constituency
 from campaigns.postcodes import constituency_for_postcode
+from compliance import subject_access
 from organiser import clock, scope
 from organiser.inputs import attachment, object_id
 from volunteers import calendar, selectors, services
@@ -130,7 +131,10 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def my_data(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(services.my_data_json(user=request.user), content_type="application/json; charset=utf-8")
+    # One answer to subject access for everyone (compliance.subject_access): the account, its messages, and the
+    # supporter records it holds.
+    data = subject_access.as_json(subject_access.for_account(request.user))
+    response = HttpResponse(data, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response
 

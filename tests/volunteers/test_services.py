@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaigns.postcodes import normalise_postcode
+from compliance import subject_access
 from volunteers import services
 from volunteers.models import Channel, Consent, ErasedAccount, Shift, Signup, SignupStatus, User, VolunteerProfile
 from volunteers.phones import normalise_phone
@@ -178,7 +179,7 @@ def test_my_data_export_holds_everything(volunteer, seat_a):
     services.profile_update(user=volunteer, phone="07911123456", postcode="IG6 2AA", home_constituency=seat_a)
     services.consent_set(user=volunteer, channel=Channel.SMS, given=True, source="/join/")
     SignupFactory(volunteer=volunteer, shift=ShiftFactory(constituency=seat_a))
-    data = json.loads(services.my_data_json(user=volunteer))
+    data = json.loads(subject_access.as_json(subject_access.for_account(volunteer)))
     assert data["account"]["email"] == volunteer.email
     assert data["profile"]["phone"] == "+447911123456"
     assert data["profile"]["home_constituency"]["code"] == seat_a.code

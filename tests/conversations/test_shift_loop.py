@@ -1,0 +1,207 @@
+"""The shift loop at fixed instants (time-machine): "confirm or cancel" at the campaign's time on the day before
+(across both clock changes), by email or by text, exactly once; its links (a GET changes nothing, confirm, cancel
+promoting the waiting list, expired once the shift starts); "how did it go" after the shift, its answers counting
+in the no-show rate without overriding the lead's check-in; the beat entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+
+from conversations.models import ShiftLoopSettings
+from conversations.services.shift_loop import shift_loop_queue_due
+from messaging.delivery import deliver
+from messaging.models import MessageKind, Outbox, OutboxChannel
+from organiser import clock
+from organiser.celery import collect_beat_schedule
+from tests.volunteers.factories import ProfileFactory, ShiftFactory, SignupFactory
+from volunteers import selectors as volunteer_selectors
+from volunteers import services as volunteer_services
+from volunteers.models import SignupStatus, VolunteerProfile
+from volunteers.services import consent_set
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+
+
+def _volunteer(*, email=True, sms=False, phone="+447911123456"):
+    user = ProfileFactory(phone=phone).user
+    if email:
+        consent_set(user=user, channel="email", given=True, source="test")
+    if sms:
+        consent_set(user=user, channel="sms", given=True, source="test")
+    return user
+
+
+def _shift_on(day: dt.date, hour: int = 10, **fields):
+    start = clock.at(day, dt.time(hour))
+    return ShiftFactory(starts_at=start, ends_at=start + dt.timedelta(hours=2), **fields)
+
+
+def _confirms() -> list[Outbox]:
+    return list(Outbox.objects.filter(kind=MessageKind.SHIFT_CONFIRM).order_by("pk"))
+
+
+@pytest.mark.parametrize(
+    ("shift_day", "asked_at_utc"),
+    [
+        (dt.date(2027, 3, 28), dt.datetime(2027, 3, 27, 18, 0, tzinfo=UTC)),  # Sunday the clocks go forward: GMT
+        (dt.date(2027, 10, 31), dt.datetime(2027, 10, 30, 17, 0, tzinfo=UTC)),  # Sunday they go back: asked in BST
+        (dt.date(2027, 11, 1), dt.datetime(2027, 10, 31, 18, 0, tzinfo=UTC)),  # the Monday after: GMT again
+    ],
+)
+def test_confirm_or_cancel_goes_at_the_campaigns_time_on_the_day_before(time_machine, shift_day, asked_at_utc):
+    time_machine.move_to(asked_at_utc - dt.timedelta(days=3), tick=False)
+    shift = _shift_on(shift_day)
+    signup = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
+    Outbox.objects.all().delete()  # the sign-up's own confirmation
+
+    time_machine.move_to(asked_at_utc - dt.timedelta(minutes=1), tick=False)
+    assert shift_loop_queue_due() == [] and _confirms() == []
+    time_machine.move_to(asked_at_utc, tick=False)
+    written = shift_loop_queue_due()
+    assert len(written) == 1
+    [row] = _confirms()
+    assert row.recipient_id == signup.volunteer_id and row.channel == OutboxChannel.EMAIL
+    assert clock.local(asked_at_utc).time() == dt.time(18, 0)
+    # Exactly once: the next beat, and a later one, write nothing more.
+    time_machine.move_to(asked_at_utc + dt.timedelta(minutes=5), tick=False)
+    assert shift_loop_queue_due() == [] and len(_confirms()) == 1
+
+
+def test_the_time_is_the_campaigns_and_late_sign_ups_are_not_asked(time_machine):
+    ShiftLoopSettings.objects.create(confirm_at=dt.time(12, 30))
+    time_machine.move_to(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC), tick=False)
+    shift = _shift_on(dt.date(2027, 6, 3))
+    early = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
+    time_machine.move_to(clock.at(dt.date(2027, 6, 2), dt.time(12, 45)), tick=False)
+    late = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())  # after the moment: just told
+    shift_loop_queue_due()
+    assert [row.recipient_id for row in _confirms()] == [early.volunteer_id]
+    assert late.volunteer_id not in {row.recipient_id for row in _confirms()}
+
+
+def test_by_text_without_email_consent_and_nothing_without_any(time_machine):
+    time_machine.move_to(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC), tick=False)
+    shift = _shift_on(dt.date(2027, 6, 3), capacity=10)
+    texter = volunteer_services.signup_create(shift=shift, volunteer=_volunteer(email=False, sms=True))
+    volunteer_services.signup_create(shift=shift, volunteer=_volunteer(email=False))
+    volunteer_services.signup_create(shift=shift, volunteer=_volunteer(email=False, sms=True, phone=""))
+    ShiftLoopSettings.objects.create(enabled=False)
+    time_machine.move_to(clock.at(dt.date(2027, 6, 2), dt.time(18)), tick=False)
+    assert shift_loop_queue_due() == []  # switched off
+    ShiftLoopSettings.objects.update(enabled=True)
+    shift_loop_queue_due()
+    [row] = _confirms()
+    assert row.recipient_id == texter.volunteer_id and row.channel == OutboxChannel.SMS
+    assert "/shift-answers/" in row.context["answer_url"]
+
+
+def _confirm_path(row: Outbox, which: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", row.context[which])
+
+
+def test_the_confirm_link_shows_first_then_confirms_or_cancels_and_the_waiting_list_moves(time_machine, smtp):
+    time_machine.move_to(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC), tick=False)
+    shift = _shift_on(dt.date(2027, 6, 3), capacity=2)
+    staying = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
+    leaving = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
+    waiting = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
+    assert waiting.status == SignupStatus.WAITLISTED
+    time_machine.move_to(clock.at(dt.date(2027, 6, 2), dt.time(18)), tick=False)
+    shift_loop_queue_due()
+    rows = {row.recipient_id: row for row in _confirms()}
+    assert set(rows) == {staying.volunteer_id, leaving.volunteer_id}  # the waiting list is not asked
+
+    result = deliver([rows[staying.volunteer_id].pk])
+    assert len(result.sent) == 1
+    [message] = smtp.messages
+    body = message.get_payload()[0].get_payload(decode=True).decode()
+    assert rows[staying.volunteer_id].context["confirm_url"] in body and "give my place away" in body
+
+    client = Client()
+    path = _confirm_path(rows[staying.volunteer_id], "confirm_url")
+    page = client.get(path)
+    assert page.status_code == 200 and b"Yes, I'm coming" in page.content
+    staying.refresh_from_db()
+    assert staying.attendance_confirmed_at is None  # a GET (a mail scanner) changes nothing
+    client.post(path, {"answer": "confirm"})
+    staying.refresh_from_db()
+    assert staying.attendance_confirmed_at == clock.now() and staying.status == SignupStatus.CONFIRMED
+
+    client.post(_confirm_path(rows[leaving.volunteer_id], "cancel_url"), {"answer": "cancel"})
+    leaving.refresh_from_db()
+    waiting.refresh_from_db()
+    assert leaving.status == SignupStatus.CANCELLED and waiting.status == SignupStatus.CONFIRMED
+    assert Outbox.objects.filter(recipient=waiting.volunteer, kind=MessageKind.SIGNUP_PROMOTED).exists()
+    assert client.post(path, {"answer": "maybe"}).status_code == 400
+
+    time_machine.move_to(shift.starts_at, tick=False)  # the link stops working when the shift starts
+    assert client.get(path).status_code == 404
+
+
+def test_how_did_it_go_after_the_shift_feeds_the_no_show_rate_and_keeps_the_leads_check_in(time_machine, team_lead):
+    time_machine.move_to(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC), tick=False)
+    shift = _shift_on(dt.date(2027, 6, 3), hour=10, capacity=5)  # 10:00 to 12:00 BST
+    came = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
+    missed = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
+    checked = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
+    time_machine.move_to(shift.starts_at + dt.timedelta(minutes=10), tick=False)
+    volunteer_services.signup_check_in(signup=checked, by=team_lead, attended=True)
+
+    time_machine.move_to(shift.ends_at + dt.timedelta(minutes=59), tick=False)
+    shift_loop_queue_due()
+    assert not Outbox.objects.filter(kind=MessageKind.SHIFT_FEEDBACK).exists()  # an hour after, by default
+    time_machine.move_to(shift.ends_at + dt.timedelta(hours=1), tick=False)
+    shift_loop_queue_due()
+    rows = {row.recipient_id: row for row in Outbox.objects.filter(kind=MessageKind.SHIFT_FEEDBACK)}
+    assert set(rows) == {came.volunteer_id, missed.volunteer_id, checked.volunteer_id}
+    shift_loop_queue_due()
+    assert Outbox.objects.filter(kind=MessageKind.SHIFT_FEEDBACK).count() == 3  # once each
+
+    client = Client()
+    came_path = _confirm_path(rows[came.volunteer_id], "came_url")
+    assert b'value="yes"' in client.get(came_path).content
+    assert client.post(came_path, {"attended": "yes", "rating": "5", "note": "Great team"}).status_code == 200
+    client.post(_confirm_path(rows[missed.volunteer_id], "missed_url"), {"attended": "no"})
+    client.post(_confirm_path(rows[checked.volunteer_id], "came_url"), {"attended": "no", "rating": "3"})
+    refused = client.post(came_path, {"attended": "yes", "rating": "9"})
+    assert refused.status_code == 200 and b"Select a valid choice" in refused.content
+
+    for signup in (came, missed, checked):
+        signup.refresh_from_db()
+    assert (came.status, came.feedback_rating, came.feedback_note) == (SignupStatus.ATTENDED, 5, "Great team")
+    assert came.hours == shift.duration_hours
+    assert missed.status == SignupStatus.NO_SHOW and missed.feedback_attended is False
+    assert checked.status == SignupStatus.ATTENDED and checked.feedback_attended is False  # the lead's record wins
+    reliability = volunteer_selectors.profiles_with_reliability(
+        VolunteerProfile.objects.filter(user=missed.volunteer)
+    ).get()
+    assert (reliability.no_shows, reliability.no_show_rate) == (1, 1.0)
+
+    time_machine.move_to(shift.ends_at + dt.timedelta(days=15), tick=False)
+    assert client.get(came_path).status_code == 404  # the feedback link lasts two weeks
+
+
+def test_nobody_is_asked_about_a_shift_long_over(time_machine):
+    time_machine.move_to(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC), tick=False)
+    shift = ShiftFactory(
+        starts_at=clock.now() - dt.timedelta(days=5), ends_at=clock.now() - dt.timedelta(days=5, hours=-2)
+    )
+    volunteer = _volunteer()
+    SignupFactory(
+        shift=shift,
+        volunteer=volunteer,
+        status=SignupStatus.CONFIRMED,
+        queued_at=shift.starts_at - dt.timedelta(days=1),
+    )
+    assert shift_loop_queue_due() == []
+
+
+def test_the_shift_loop_is_in_the_beat_schedule_with_expires():
+    tasks = {entry["task"]: entry for entry in collect_beat_schedule().values()}
+    assert tasks["conversations.tasks.queue_shift_loop"]["options"]["expires"] > 0
