@@ -1,5 +1,9 @@
 """Demo data for canvassing: a synthetic register (never a real one) for a target seat's endorsed candidate,
-with the seat's demo team granted and walk lists assigned to them. Idempotent, for `make run` only."""
+with the seat's demo team granted and walk lists assigned to them. Idempotent, for `make run` only.
+
+The campaign's polling day is 60 days after the first run and its retention date 90 days after that. Once
+retention has come, the daily job destroys the register, and the demo never loads one into that campaign
+again (the import service refuses it too): a later run says so and leaves it destroyed."""
 
 from __future__ import annotations
 
@@ -42,8 +46,17 @@ def _endorsement(election: Election) -> Endorsement:
     )
 
 
+POLLING_DAY_AFTER = dt.timedelta(days=60)
+RETENTION_AFTER_POLLING_DAY = dt.timedelta(days=90)
+
+
 @transaction.atomic
-def demo_canvassing_load(*, electors: int = 20_000, seed: int = 2029, doors: int = 60) -> dict[str, int]:
+def demo_canvassing_load(
+    *, electors: int = 20_000, seed: int = 2029, doors: int = 60, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """Load the canvassing demo as at ``now`` (once; later runs add what is missing and change nothing else).
+    Returns the campaign's figures; ``destroyed`` is 1 where its register was destroyed (nothing is loaded)."""
+    now = now or clock.now()
     election = Election.objects.order_by("-date").first()
     if election is None:
         raise LookupError("Load the elections first (manage.py load_demo).")
@@ -58,15 +71,17 @@ def demo_canvassing_load(*, electors: int = 20_000, seed: int = 2029, doors: int
     loader = scope.system("demo loader (load_demo_canvassing)")
     campaign = CandidateCampaign.objects.filter(endorsement=endorsement).first()
     if campaign is None:
-        polling_day = clock.today() + dt.timedelta(days=60)
+        polling_day = clock.today(now) + POLLING_DAY_AFTER
         campaign = services.candidate_campaign_create(
             user=loader,
             endorsement=endorsement,
             agent=agent,
             polling_day=polling_day,
-            retention_date=polling_day + dt.timedelta(days=90),
+            retention_date=polling_day + RETENTION_AFTER_POLLING_DAY,
             votes_to_win=max(1, electors // 5),
         )
+    if campaign.destroyed_at is not None or campaign.retention_date <= clock.today(now):
+        return {"campaign": campaign.pk, "electors": 0, "walk_lists": 0, "assigned": 0, "grants": 0, "destroyed": 1}
     if not Elector.objects.filter(campaign=campaign).exists():
         register, absent = io.BytesIO(), io.BytesIO()
         synthetic.write_register(register, electors, seed=seed)
@@ -96,9 +111,9 @@ def demo_canvassing_load(*, electors: int = 20_000, seed: int = 2029, doors: int
         services.walk_lists_cut(campaign=campaign, doors=doors, user=loader)
         lists = list(WalkList.objects.filter(campaign=campaign).order_by("polling_district__code", "sequence"))
         shifts = list(
-            Shift.objects.filter(constituency_id=campaign.constituency_id, kind=ShiftKind.CANVASSING).order_by(
-                "starts_at"
-            )
+            Shift.objects.filter(
+                constituency_id=campaign.constituency_id, kind=ShiftKind.CANVASSING, starts_at__gt=now
+            ).order_by("starts_at")
         )
         for walk_list, person in zip(lists, itertools.chain(people, [None] * len(lists)), strict=False):
             if person is None:
@@ -112,4 +127,5 @@ def demo_canvassing_load(*, electors: int = 20_000, seed: int = 2029, doors: int
         "walk_lists": WalkList.objects.filter(campaign=campaign).count(),
         "assigned": WalkList.objects.filter(campaign=campaign).exclude(volunteer=None, shift=None).count(),
         "grants": RegisterGrant.objects.filter(campaign=campaign).count(),
+        "destroyed": 0,
     }

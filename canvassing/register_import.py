@@ -38,7 +38,7 @@ from django.db import IntegrityError, connection, transaction
 
 from campaigns.importers.base import ImportRejected, Problem, looks_binary
 from canvassing.models import AccessLog, CandidateCampaign, Elector, RegisterLayout
-from organiser import scope
+from organiser import clock, scope
 
 # --- layouts --------------------------------------------------------------------------------------
 
@@ -736,6 +736,20 @@ def _write_absent_voters(cursor, campaign_id: int, layout: Layout, report: Regis
 # --- the service ----------------------------------------------------------------------------------------
 
 
+def _refuse_if_retention_over(campaign: CandidateCampaign) -> None:
+    """Refuse an import into a campaign whose register was destroyed or is due to be (call in the import's
+    transaction: it locks the campaign's row)."""
+    locked = CandidateCampaign.objects.select_for_update().only("destroyed_at", "retention_date").get(pk=campaign.pk)
+    if locked.destroyed_at is not None:
+        when = clock.local(locked.destroyed_at)
+        reason = f"this campaign's register was destroyed on {when:%d %B %Y}; it takes no register again"
+    elif locked.retention_date <= clock.today():
+        reason = f"this campaign's retention date ({locked.retention_date:%d %B %Y}) has come; it takes no register"
+    else:
+        return
+    raise ImportRejected([Problem(None, None, reason)])
+
+
 def register_import(
     *,
     campaign: CandidateCampaign,
@@ -751,7 +765,9 @@ def register_import(
     Raises :class:`UnknownLayout` (map the columns with :func:`layout_save`) or ``ImportRejected`` with every
     problem found. On success the import is written to the access log. ``progress``, if given, hears how far
     it has got (a job page shows it). ``user`` must hold a grant that imports (organiser.scope), checked
-    again when a queued job runs: a grant revoked meanwhile stops the import.
+    again when a queued job runs: a grant revoked meanwhile stops the import. A campaign whose register was
+    destroyed, or whose retention date has come, takes no register again by any route (the campaign row is
+    locked, so a destruction running at the same moment goes first or waits).
     """
     scope.require_register(user, campaign, Elector, "add")
     saved = list(RegisterLayout.objects.filter(campaign=campaign))
@@ -764,6 +780,7 @@ def register_import(
                 # the duplicate check and matching joins fit in memory rather than spilling to disk.
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
+                _refuse_if_retention_over(campaign)
                 layout, problems, rows = _stage(cursor, file, encoding, saved, progress)
                 if progress:
                     progress("checking", rows)

@@ -14,7 +14,8 @@ time-machine moves model defaults, services, selectors and the parameters handed
 Local times and clock changes (Europe/London: 01:00 GMT jumps to 02:00 BST on the last Sunday of March, and
 02:00 BST falls back to 01:00 GMT on the last Sunday of October): ``at(day, time)`` of a wall-clock time that
 does not exist that night (01:30 in March) is the moment just as far past the jump (02:30 BST); one that
-happens twice (01:30 in October) is its first occurrence (BST).
+happens twice (01:30 in October) is its second occurrence (GMT). That is how PostgreSQL reads a local time
+``AT TIME ZONE`` (the later of the two readings, in both cases), so Python and SQL agree on every instant.
 
 Instants come back in UTC (``local()`` alone gives the zone's view): Python compares and subtracts two
 datetimes that share a zone by their wall-clock fields, so ``end - start`` across a clock change, or ``==``
@@ -65,7 +66,8 @@ def at(day: dt.date, time: dt.time = dt.time(0)) -> dt.datetime:
     """The instant of the wall-clock ``time`` on ``day`` in the campaign's zone (see the module docstring
     for the nights the clocks change)."""
     naive = dt.datetime.combine(day, time.replace(tzinfo=None, fold=0))
-    return naive.replace(tzinfo=zone()).astimezone(dt.UTC)
+    readings = (naive.replace(tzinfo=zone(), fold=fold).astimezone(dt.UTC) for fold in (0, 1))
+    return max(readings)  # they differ only on the nights the clocks change: the later, as PostgreSQL
 
 
 def local_days_later(instant: dt.datetime, days: int) -> dt.datetime:

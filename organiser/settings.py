@@ -26,6 +26,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 CAMPAIGN_NAME = env("CAMPAIGN_NAME", default="Organiser")
+# Where `manage.py demo_organiser` keeps the demo organiser's generated password (make run only).
+DEMO_ORGANISER_FILE = env("DEMO_ORGANISER_FILE", default=str(VAR_DIR / "demo-organiser.txt"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# `make run`: set up and start the whole platform on this machine (web, Celery worker and beat).
+# `make run`: set up and start the whole platform on this machine (web, Celery worker and beat), served as in
+# production (DEBUG off: no debug pages, no URL lists on a 404; DEBUG=true make run opts in to them). Only
+# what plain http on this machine cannot have is relaxed, explicitly, below.
 source "$(dirname "$0")/_common.sh"
 ensure_venv requirements.txt
 mkdir -p var
 embedded_services
-export DEBUG="${DEBUG:-true}"
+export DEBUG="${DEBUG:-false}"
+PORT="${PORT:-8000}"
+export SITE_URL="${SITE_URL:-http://localhost:$PORT}"
+if [[ "$SITE_URL" == http://* ]]; then
+  # Plain http on localhost: no redirect to https (nothing answers there), cookies that a browser sends over
+  # http, no HSTS (a browser would remember it for localhost), and no X-Forwarded-Proto trusted (no proxy).
+  export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-false}"
+  export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-false}"
+  export CSRF_COOKIE_SECURE="${CSRF_COOKIE_SECURE:-false}"
+  export SECURE_HSTS_SECONDS="${SECURE_HSTS_SECONDS:-0}"
+  export SECURE_HSTS_INCLUDE_SUBDOMAINS="${SECURE_HSTS_INCLUDE_SUBDOMAINS:-false}"
+  export SECURE_HSTS_PRELOAD="${SECURE_HSTS_PRELOAD:-false}"
+  export BEHIND_PROXY="${BEHIND_PROXY:-false}"
+fi
+export LOG_FORMAT="${LOG_FORMAT:-text}"
 [ -f var/secret_key ] || "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
 export SECRET_KEY="${SECRET_KEY:-$(cat var/secret_key)}"
 export ACCOUNT_EMAIL_VERIFICATION="${ACCOUNT_EMAIL_VERIFICATION:-optional}"
-PORT="${PORT:-8000}"
-export SITE_URL="${SITE_URL:-http://localhost:$PORT}"
 PY="$VENV/bin/python"
 
 echo "==> migrating"
@@ -20,9 +34,9 @@ echo "==> loading seats, results and the demo campaign"
 "$PY" manage.py load_demo_volunteers
 "$PY" manage.py demo_organiser         # before the canvassing demo, which grants it the demo register
 "$PY" manage.py load_demo_canvassing
-if [ ! -f var/.demo-digest-sent ]; then   # once: this week's digests, so the demo shows one arriving
-  "$PY" manage.py messages_run --digest-now && touch var/.demo-digest-sent
-fi
+# This week's digests, so the demo shows one arriving (once per ISO week: a later run the same week sends
+# none again), with no digest schedule changed.
+"$PY" manage.py messages_run --digest-now
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }

@@ -6,6 +6,7 @@ configured Redis, an aiosmtpd server on loopback, and Debian's Chromium driven b
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -20,6 +21,8 @@ from django.conf import settings
 from django.test import Client
 
 from campaigns.models import Constituency, Election
+from organiser import clock
+from tests import timetravel
 from volunteers.models import Role, SeatGrant, User
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,6 +32,52 @@ PASSWORD = "correct-horse-battery-staple"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls tests make around
 # it are still synchronous, so Django's async-safety guard is lifted for the suite.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# --- time ----------------------------------------------------------------------------------------
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--clock-at",
+        default="",
+        metavar="INSTANT",
+        help=f"start the suite's clock at this ISO 8601 instant with its offset, e.g. 2027-03-28T00:59:30+00:00 "
+        f"(also ${timetravel.ENVIRONMENT_VARIABLE}); it ticks on from there",
+    )
+
+
+def pytest_configure(config) -> None:
+    if value := config.getoption("--clock-at", default=""):
+        try:
+            timetravel.start(value)
+        except ValueError as error:
+            raise pytest.UsageError(f"--clock-at: {error}") from None
+        os.environ[timetravel.ENVIRONMENT_VARIABLE] = value
+    else:
+        timetravel.start_from_environment()
+
+
+def pytest_report_header(config) -> str:
+    start = timetravel.suite_start()
+    if start is None:
+        return f"clock: the real time ({clock.now():%Y-%m-%d %H:%M:%S %Z})"
+    return f"clock: the suite starts at {start.isoformat()} ({clock.local(start):%a %d %b %Y %H:%M:%S %Z} UK time)"
+
+
+@pytest.fixture
+def travel(time_machine):
+    """Move the clock for this test: ``travel(instant)`` stops it there (``tick=True`` lets it run on from
+    there) and returns the instant; ``travel.shift(timedelta)`` moves it on. Back to the suite's clock after."""
+
+    def go(instant: dt.datetime | str, *, tick: bool = False) -> dt.datetime:
+        if isinstance(instant, str):
+            instant = timetravel.parse_instant(instant)
+        time_machine.move_to(instant, tick=tick)
+        return clock.now()
+
+    go.shift = time_machine.shift
+    return go
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -194,7 +243,7 @@ class WorkerProcess:
 
 def worker_environment(queue: str, **extra: str) -> dict[str, str]:
     db = settings.DATABASES["default"]
-    env = dict(os.environ)
+    env = timetravel.subprocess_environment(dict(os.environ))
     env.update(
         DJANGO_SETTINGS_MODULE="tests.settings",
         DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",

@@ -10,6 +10,10 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "t" * 50)
 os.environ.setdefault("LOG_FORMAT", "text")
 
 from organiser.settings import *  # noqa: F403
+from tests import timetravel
+
+# A process started by a test (a Celery worker, a server) starts at the instant the test is at.
+timetravel.start_from_environment()
 
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
@@ -24,3 +28,5 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"t
 # No collectstatic before tests: whitenoise serves nothing from STATIC_ROOT, the finders serve all.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# `manage.py demo_organiser` run by a test writes its password here, never over the developer's var/ file.
+DEMO_ORGANISER_FILE = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"organiser-test-{os.getpid()}-demo-organiser.txt")  # noqa: S108

@@ -12,14 +12,17 @@ from campaigns.models import Candidacy, Endorsement, Person
 from canvassing import services, synthetic
 from canvassing.models import CandidateCampaign, GrantLevel
 from canvassing.register_import import register_import
-from organiser import scope
+from organiser import clock, scope
 from tests.conftest import make_user
 from volunteers.models import Role
 
-POLLING_DAY = dt.date(2029, 5, 3)
+#: Polling day of the test campaigns: this many days after the clock's date (never a fixed year, which the
+#: suite would one day pass, and retention with it).
+POLLING_DAY_AFTER = dt.timedelta(days=60)
 
 
-def make_campaign(election, seat, *, agent=None, polling_day=POLLING_DAY, votes_to_win=500) -> CandidateCampaign:
+def make_campaign(election, seat, *, agent=None, polling_day=None, votes_to_win=500) -> CandidateCampaign:
+    polling_day = polling_day or clock.today() + POLLING_DAY_AFTER
     person = Person.objects.create(key=f"test:{seat.code}", name=f"Candidate for {seat.name}")
     candidacy = Candidacy.objects.create(election=election, constituency=seat, person=person)
     endorsement = Endorsement.objects.create(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -33,3 +36,24 @@ def test_commands_write_and_import_a_synthetic_register(tmp_path, campaign, agen
     stranger = make_user(Role.NATIONAL_ORGANISER)
     with pytest.raises(CommandError):
         call_command("import_register", str(campaign.pk), str(path), "--user", stranger.email)
+
+
+def test_demo_dates_follow_the_run_and_a_destroyed_demo_register_stays_destroyed(travel, election, seat_a):
+    from canvassing import services
+    from canvassing.models import CandidateCampaign
+    from organiser import clock
+
+    now = travel("2027-12-31T23:59:30+00:00")
+    demo_canvassing_load(electors=300, seed=3, doors=30)
+    campaign = CandidateCampaign.objects.get()
+    assert campaign.polling_day == clock.today(now) + dt.timedelta(days=60) == dt.date(2028, 2, 29)
+    assert campaign.retention_date == campaign.polling_day + dt.timedelta(days=90)
+
+    travel(clock.at(campaign.retention_date, dt.time(3, 15)))
+    assert services.registers_destroy_expired() == [campaign.pk]  # the daily job
+    again = demo_canvassing_load(electors=300, seed=3, doors=30)
+    assert again["destroyed"] == 1 and again["electors"] == 0
+    assert not Elector.objects.exists() and not WalkList.objects.exists()
+    out = io.StringIO()
+    call_command("load_demo_canvassing", "--electors", "300", stdout=out)
+    assert "destroyed" in out.getvalue() and not Elector.objects.exists()

@@ -3,6 +3,7 @@ absent-voter lists, and the access log."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 
@@ -13,6 +14,7 @@ from canvassing import services
 from canvassing.models import AccessLog, CanvassResponse, Elector, PollingDistrict
 from canvassing.register_import import UnknownLayout, layout_save, register_import
 from canvassing.synthetic import HEADERS
+from organiser import clock, scope
 from tests.canvassing.conftest import csv_file, load_register, synthetic_register
 
 HEADER = ",".join(HEADERS)
@@ -330,3 +332,35 @@ def test_a_field_past_the_limit_and_a_nul_are_rows_reported_not_a_failed_job(cam
     assert "no field may be over 131,072 characters" in found[0][2]
     assert "NUL" in found[1][2]
     assert not Elector.objects.filter(campaign=campaign).exists()
+
+
+# --- retention: a destroyed register is never imported into again ------------------------------------------
+
+
+def test_a_campaign_whose_register_was_destroyed_takes_no_import_by_any_route(campaign, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from canvassing.models import CandidateCampaign
+
+    load_register(campaign, 50)
+    services.register_destroy(campaign=campaign, user=scope.system("test"), route="test")
+    with pytest.raises(ImportRejected) as error:
+        load_register(campaign, 50, seed=2)
+    assert "destroyed" in problems(error)[0][2]
+    path = tmp_path / "register.csv"
+    path.write_bytes(synthetic_register(20).read())
+    with pytest.raises(CommandError):
+        call_command("import_register", str(campaign.pk), str(path), "--user", campaign.agent.email)
+    assert not Elector.objects.filter(campaign=campaign).exists()
+    assert AccessLog.objects.filter(campaign=campaign, action="import").count() == 1  # the one before it
+    assert CandidateCampaign.objects.get(pk=campaign.pk).destroyed_at is not None
+
+
+def test_no_import_once_the_retention_date_has_come(travel, campaign):
+    travel(clock.at(campaign.retention_date, dt.time(0, 0, 1)))  # the job destroying it has not run yet
+    with pytest.raises(ImportRejected) as error:
+        load_register(campaign, 50)
+    assert "retention date" in problems(error)[0][2]
+    assert not Elector.objects.filter(campaign=campaign).exists()
+    travel(clock.at(campaign.retention_date - dt.timedelta(days=1), dt.time(23, 59)))
+    assert load_register(campaign, 50).created == 50

@@ -9,7 +9,6 @@ from collections import Counter
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from canvassing import selectors, services
 from canvassing.models import (
@@ -25,7 +24,7 @@ from canvassing.models import (
     WalkList,
     WalkListEntry,
 )
-from organiser import scope
+from organiser import clock, scope
 from tests.canvassing.conftest import grant, load_register
 from tests.conftest import make_user
 from volunteers.models import Role, Team
@@ -37,7 +36,7 @@ def entry(elector, outcome="spoke", intention="", at=None, **extra):
         "elector": elector.pk,
         "outcome": outcome,
         "intention": intention,
-        "recorded_at": (at or timezone.now()).isoformat(),
+        "recorded_at": (at or clock.now()).isoformat(),
         **extra,
     }
 
@@ -64,7 +63,7 @@ def test_a_register_is_only_for_an_endorsed_candidate_and_retention_follows_poll
     candidacy = Candidacy.objects.create(election=election, constituency=seat_a, person=person)
     proposed = Endorsement.objects.create(election=election, constituency=seat_a, candidacy=candidacy)
     agent = make_user(Role.SEAT_ORGANISER)
-    day = dt.date(2029, 5, 3)
+    day = clock.today() + dt.timedelta(days=60)
     with pytest.raises(ValidationError):
         services.candidate_campaign_create(
             user=scope.system("tests"), endorsement=proposed, agent=agent, polling_day=day, retention_date=day
@@ -154,7 +153,7 @@ def test_two_canvassers_on_one_elector_both_kept_the_latest_is_current(campaign,
     load_register(campaign, 20)
     other = grant(campaign)
     elector = Elector.objects.filter(campaign=campaign).first()
-    now = timezone.now()
+    now = clock.now()
     # The later visit arrives first (the earlier phone was offline): the later recorded_at still wins.
     services.responses_record(user=other, entries=[entry(elector, "spoke", "L", at=now - dt.timedelta(minutes=5))])
     services.responses_record(user=canvasser, entries=[entry(elector, "spoke", "U", at=now - dt.timedelta(hours=1))])
@@ -170,7 +169,7 @@ def test_two_canvassers_on_one_elector_both_kept_the_latest_is_current(campaign,
 def test_implausible_pace_is_flagged_not_dropped(campaign, canvasser):
     load_register(campaign, 400)
     doors = list(Elector.objects.filter(campaign=campaign).order_by("property_key").distinct("property_key")[:30])
-    start = timezone.now() - dt.timedelta(minutes=3)
+    start = clock.now() - dt.timedelta(minutes=3)
     services.responses_record(
         user=canvasser,
         entries=[entry(e, "not_home", at=start + dt.timedelta(seconds=4 * i)) for i, e in enumerate(doors)],
@@ -191,8 +190,8 @@ def test_implausible_pace_is_flagged_not_dropped(campaign, canvasser):
 def test_a_phone_clock_in_the_future_is_brought_back_to_now(campaign, canvasser):
     load_register(campaign, 10)
     elector = Elector.objects.filter(campaign=campaign).first()
-    services.responses_record(user=canvasser, entries=[entry(elector, at=timezone.now() + dt.timedelta(days=3))])
-    assert CanvassResponse.objects.get().recorded_at <= timezone.now()
+    services.responses_record(user=canvasser, entries=[entry(elector, at=clock.now() + dt.timedelta(days=3))])
+    assert CanvassResponse.objects.get().recorded_at <= clock.now()
 
 
 # --- walk lists ---------------------------------------------------------------------------------------
@@ -393,12 +392,14 @@ def test_the_daily_job_destroys_expired_registers_on_a_real_worker(celery_worker
     from canvassing.tasks import destroy_expired_registers
     from tests.canvassing.conftest import make_campaign
 
-    today = timezone.localdate()
-    expired = make_campaign(election, seat_a, polling_day=today - dt.timedelta(days=40))
-    CandidateCampaign.objects.filter(pk=expired.pk).update(retention_date=today - dt.timedelta(days=1))
+    today = clock.today()
+    expired = make_campaign(election, seat_a)
     current = make_campaign(election, seat_b, polling_day=today + dt.timedelta(days=10))
-    load_register(expired, 200, seed=1)
+    load_register(expired, 200, seed=1)  # before its retention date came: no import is taken after it
     load_register(current, 100, seed=2)
+    CandidateCampaign.objects.filter(pk=expired.pk).update(
+        polling_day=today - dt.timedelta(days=40), retention_date=today - dt.timedelta(days=1)
+    )
 
     destroy_expired_registers.delay()
     deadline = time.monotonic() + 60

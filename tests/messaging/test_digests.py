@@ -176,6 +176,25 @@ def test_organiser_digest_per_seat(seat_a, seat_b):
     assert everyone["totals"]["no_shows"] == 1
 
 
+def test_organiser_digest_counts_only_the_week_before_its_moment(seat_a):
+    """A digest built for ``now`` (a late run, a rebuilt preview) counts nothing that happened after ``now``."""
+    organiser = make_user(Role.SEAT_ORGANISER, seats=(seat_a,))
+    consent_set(user=organiser, channel="email", given=True, source="/join/")
+    shift = ShiftFactory(constituency=seat_a, starts_at=MONDAY_8 + dt.timedelta(days=1), minimum=0)
+    after = MONDAY_8 + dt.timedelta(hours=1)
+    SignupFactory(shift=shift, created_at=MONDAY_8 - dt.timedelta(days=1))  # in the week: counted
+    SignupFactory(shift=shift, created_at=after)
+    cancelled = SignupFactory(shift=shift, status=SignupStatus.CANCELLED, created_at=MONDAY_8 - dt.timedelta(days=3))
+    cancelled.cancelled_at = after
+    cancelled.save()
+    newcomer = volunteer_with_consent(home_constituency=seat_a)
+    type(newcomer.profile).objects.filter(pk=newcomer.profile.pk).update(created_at=after)
+
+    digests_queue_due(now=MONDAY_8)
+    mine = {row.recipient_id: row.context for row in _digests(MessageKind.DIGEST_ORGANISER)}[organiser.pk]
+    assert mine["totals"] == {"signups": 2, "cancellations": 0, "no_shows": 0, "new_volunteers": 0, "short_shifts": 0}
+
+
 def test_admin_previews_a_volunteers_digest_in_scope(seat_a, seat_b, national_organiser, seat_organiser):
     inside = volunteer_with_consent(home_constituency=seat_a)
     outside = volunteer_with_consent(home_constituency=seat_b)

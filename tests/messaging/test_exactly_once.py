@@ -11,13 +11,13 @@ from collections import Counter
 
 import pytest
 from django.db import connections, transaction
-from django.utils import timezone
 
 from messaging import services
 from messaging.digests import digests_queue_due
 from messaging.models import DigestSchedule, MessageKind, Outbox, OutboxStatus
 from messaging.reminders import reminders_queue_due
 from messaging.tasks import queue_due_digests, queue_due_reminders
+from organiser import clock
 from tests.conftest import make_user
 from tests.volunteers.factories import ShiftFactory, SignupFactory
 from volunteers.models import Role
@@ -111,7 +111,7 @@ def test_smtp_server_down_then_back_sends_each_once(start_worker, smtp):
 
 def test_two_schedulers_running_the_periodic_jobs_at_once_send_each_once(start_worker, smtp):
     start_worker(concurrency=4, EMAIL_URL=_email_url(smtp))
-    now = timezone.now()
+    now = clock.now()
     DigestSchedule.objects.update_or_create(constituency=None, defaults={"weekday": 0, "hour": 0})  # due since Monday
     shift = ShiftFactory(starts_at=now + dt.timedelta(hours=20), ends_at=now + dt.timedelta(hours=22), minimum=0)
     volunteers = [volunteer_with_consent() for _ in range(6)]

@@ -11,6 +11,7 @@ import pytest
 
 from messaging.models import MessageKind, Outbox, OutboxChannel
 from messaging.reminders import reminders_queue_due
+from organiser import clock
 from tests.volunteers.factories import ShiftFactory, SignupFactory, UserFactory
 from volunteers import services as volunteer_services
 from volunteers.models import Role, SignupStatus
@@ -54,6 +55,18 @@ def test_day_before_reminder_at_the_same_uk_time_across_the_clock_change(shift_l
     # Later runs (and a second run at once) write nothing more.
     assert reminders_queue_due(now=due + dt.timedelta(minutes=5)) == []
     assert Outbox.objects.filter(kind=MessageKind.REMINDER_24H).count() == 1
+
+
+def test_the_day_before_is_reckoned_in_the_zone_of_the_setting(settings):
+    """The SQL takes the zone as a parameter: with another TIME_ZONE the reminder follows that zone's clock."""
+    settings.TIME_ZONE = "America/New_York"  # its clocks go forward on Sunday 14 March 2027
+    new_york = ZoneInfo("America/New_York")
+    starts_at = dt.datetime(2027, 3, 14, 10, 0, tzinfo=new_york)
+    due = dt.datetime(2027, 3, 13, 10, 0, tzinfo=new_york)  # 23 hours earlier; London's clock says 24
+    shift = ShiftFactory(starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=2))
+    _signed_up_early(shift, volunteer_with_consent())
+    assert reminders_queue_due(now=due - dt.timedelta(minutes=1)) == []
+    assert len(reminders_queue_due(now=due)) == 1
 
 
 def test_no_day_before_reminder_for_a_late_signup_or_without_consent():
@@ -125,15 +138,14 @@ def test_short_shift_scan_skips_shifts_without_a_lead_or_far_off():
     ShiftFactory(
         minimum=2,
         lead=lead,
-        starts_at=dt.datetime(2030, 1, 1, 10, tzinfo=LONDON),
-        ends_at=dt.datetime(2030, 1, 1, 12, tzinfo=LONDON),
+        starts_at=clock.now() + dt.timedelta(days=30),  # relative: a fixed date would one day be near
+        ends_at=clock.now() + dt.timedelta(days=30, hours=2),
     )
     assert reminders_queue_due() == []
 
 
 def test_rows_whose_task_was_lost_are_queued_again_after_an_hour(django_capture_on_commit_callbacks):
     from django.db import transaction
-    from django.utils import timezone
 
     from messaging import services
     from messaging.reminders import outbox_requeue_stale
@@ -144,11 +156,11 @@ def test_rows_whose_task_was_lost_are_queued_again_after_an_hour(django_capture_
         [outbox_id] = services.signup_made(signup)
     assert outbox_requeue_stale() == 0  # just written: its task is on its way
     with django_capture_on_commit_callbacks() as callbacks:
-        assert outbox_requeue_stale(now=timezone.now() + dt.timedelta(hours=2)) == 1
+        assert outbox_requeue_stale(now=clock.now() + dt.timedelta(hours=2)) == 1
     assert len(callbacks) == 1
     Outbox.objects.filter(pk=outbox_id).update(attempts=1)  # a retry is waiting in the broker: left to it
-    assert outbox_requeue_stale(now=timezone.now() + dt.timedelta(hours=2)) == 0
+    assert outbox_requeue_stale(now=clock.now() + dt.timedelta(hours=2)) == 0
     # ... unless the broker lost it (a Redis restarted without its data): past any retry chain, queued again.
     with django_capture_on_commit_callbacks() as callbacks:
-        assert outbox_requeue_stale(now=timezone.now() + dt.timedelta(hours=4)) == 1
+        assert outbox_requeue_stale(now=clock.now() + dt.timedelta(hours=4)) == 1
     assert len(callbacks) == 1

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
 from messaging import services
 from messaging.delivery import deliver
 from messaging.models import MessageKind, MessagePreference, Outbox, OutboxChannel, OutboxStatus
 from messaging.services import outbox_row, outbox_write, shift_context
 from messaging.sms import TransientSendError
+from organiser import clock
 from tests.volunteers.factories import ShiftFactory
 from volunteers import services as volunteer_services
 
@@ -157,7 +157,7 @@ def _sms_row(volunteer, shift) -> list[int]:
 
 def test_sms_goes_to_the_http_gateway_in_e164(sms_gateway):
     volunteer = volunteer_with_consent(sms_consent=True, phone="+447911123456")
-    shift = ShiftFactory(starts_at=timezone.now() + dt.timedelta(hours=2))
+    shift = ShiftFactory(starts_at=clock.now() + dt.timedelta(hours=2))
     ids = _sms_row(volunteer, shift)
     assert deliver(ids).sent == ids
     [request] = sms_gateway.requests

@@ -40,9 +40,22 @@ def test_at_a_time_that_does_not_exist_in_march_is_as_far_past_the_jump():
     assert clock.local(moment).strftime("%H:%M %Z") == "02:30 BST"
 
 
-def test_at_a_time_that_happens_twice_in_october_is_the_first():
+def test_at_a_time_that_happens_twice_in_october_is_the_second():
     moment = clock.at(dt.date(2027, 10, 31), dt.time(1, 30))
-    assert moment.astimezone(UTC) == dt.datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+    assert moment.astimezone(UTC) == dt.datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+    assert clock.local(moment).strftime("%H:%M %Z") == "01:30 GMT"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("local", ["2027-10-31 01:30", "2027-03-28 01:30", "2027-03-28 00:59:59", "2027-06-01 12:00"])
+def test_at_reads_a_local_time_as_postgresql_does(local):
+    from django.db import connection
+
+    day, time = local.split()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::timestamp AT TIME ZONE %s", [local, clock.zone_name()])
+        [(in_sql,)] = cursor.fetchall()
+    assert clock.at(dt.date.fromisoformat(day), dt.time.fromisoformat(time)) == in_sql
 
 
 def test_day_bounds_are_23_and_25_hours_on_the_nights_the_clocks_change():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
-from django.utils import timezone
 
 from campaigns.models import Constituency
+from organiser import clock
 from volunteers.models import Role, Shift, ShiftKind, Signup, SignupStatus, User, VolunteerProfile
 
 
@@ -51,7 +51,7 @@ class ProfileFactory(factory.django.DjangoModelFactory[VolunteerProfile]):
 
 
 def in_hours(hours: float) -> dt.datetime:
-    return timezone.now() + dt.timedelta(hours=hours)
+    return clock.now() + dt.timedelta(hours=hours)
 
 
 class ShiftFactory(factory.django.DjangoModelFactory[Shift]):

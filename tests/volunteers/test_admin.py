@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
 from django.contrib.admin import helpers
 
+from organiser import clock
 from tests.conftest import logged_in_client
 from volunteers.models import Shift, Signup, SignupStatus
 
@@ -66,8 +68,8 @@ def test_coverage_lists_shifts_short_of_their_minimum_in_the_next_14_days(seat_a
 
 def test_roster_per_seat_and_day_with_constant_queries_and_safe_csv(seat_a, seat_organiser, django_assert_num_queries):
     client = logged_in_client(seat_organiser)
-    day = in_hours(48).date().isoformat()
     shift = ShiftFactory(constituency=seat_a, capacity=30, meeting_point="@the café")
+    day = clock.today(shift.starts_at).isoformat()  # the UK date of the shift (not its UTC date)
     SignupFactory(shift=shift)
     url = f"/admin/volunteers/shift/roster/?seat={seat_a.code}&day={day}"
     client.get(url)  # warm caches (content types, permissions)
@@ -99,7 +101,9 @@ def test_mark_attended_action_logs_hours(seat_a, seat_organiser):
 
 
 def test_weekly_shifts_from_the_admin(seat_a, seat_organiser):
-    start = in_hours(72).replace(microsecond=0, second=0)
+    # Typed as an organiser would: UK wall-clock times, 10:00 to 11:00 three days on, whatever the hour now.
+    start = clock.local(clock.at(clock.today() + dt.timedelta(days=3), dt.time(10)))
+    end = start + dt.timedelta(hours=1)
     data = {
         "kind": "canvassing",
         "title": "Weekly doors",
@@ -107,18 +111,18 @@ def test_weekly_shifts_from_the_admin(seat_a, seat_organiser):
         "starts_at_0": start.strftime("%d/%m/%Y"),
         "starts_at_1": start.strftime("%H:%M:%S"),
         "ends_at_0": start.strftime("%d/%m/%Y"),
-        "ends_at_1": (start.replace(hour=(start.hour + 1) % 24)).strftime("%H:%M:%S"),
+        "ends_at_1": end.strftime("%H:%M:%S"),
         "meeting_point": "Library",
         "capacity": 8,
         "minimum": 2,
         "repeat_weeks": 4,
     }
-    if start.hour == 23:
-        pytest.skip("the shift would cross midnight")
     response = logged_in_client(seat_organiser).post("/admin/volunteers/shift/add/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    shifts = Shift.objects.filter(title="Weekly doors")
+    shifts = Shift.objects.filter(title="Weekly doors").order_by("starts_at")
     assert shifts.count() == 4 and len(set(shifts.values_list("series", flat=True))) == 1
+    assert [clock.local(shift.starts_at).strftime("%H:%M") for shift in shifts] == ["10:00"] * 4
+    assert shifts[0].starts_at == start
 
 
 def test_deleting_an_account_in_the_admin_frees_its_places(national_organiser):

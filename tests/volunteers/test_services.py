@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from campaigns.postcodes import normalise_postcode
 from compliance import subject_access
+from organiser import clock
+from tests.timetravel import next_clock_change
 from volunteers import services
 from volunteers.models import Channel, Consent, ErasedAccount, Shift, Signup, SignupStatus, User, VolunteerProfile
 from volunteers.phones import normalise_phone
@@ -70,8 +70,8 @@ def test_consent_is_recorded_per_channel_and_withdrawn(volunteer):
 
 
 def test_weekly_series_keeps_local_time_across_the_clock_change(seat_a):
-    london = ZoneInfo("Europe/London")
-    first = dt.datetime(2030, 3, 23, 10, 0, tzinfo=london)  # the clocks go forward on 31 March 2030
+    change = next_clock_change(3)  # the clocks go forward early that Sunday
+    first = clock.at(change - dt.timedelta(days=8), dt.time(10))  # Saturday 10:00, a week and a day before
     shifts = services.shift_create_weekly(
         weeks=3,
         constituency=seat_a,
@@ -82,7 +82,7 @@ def test_weekly_series_keeps_local_time_across_the_clock_change(seat_a):
         capacity=6,
         minimum=2,
     )
-    assert [timezone.localtime(shift.starts_at, london).hour for shift in shifts] == [10, 10, 10]
+    assert [clock.local(shift.starts_at).hour for shift in shifts] == [10, 10, 10]
     assert len({shift.series for shift in shifts}) == 1
     utc = [shift.starts_at.astimezone(dt.UTC) for shift in shifts]
     assert utc[2] - utc[0] == dt.timedelta(days=14, hours=-1)  # an hour less: the clocks went forward

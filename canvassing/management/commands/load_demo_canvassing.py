@@ -4,6 +4,7 @@ seat's demo team granted, walk lists cut and assigned. Idempotent. Never a real 
 from django.core.management.base import BaseCommand
 
 from canvassing.demo import demo_canvassing_load
+from canvassing.models import CandidateCampaign
 
 
 class Command(BaseCommand):
@@ -15,4 +16,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, electors: int, seed: int, **options) -> None:
         counts = demo_canvassing_load(electors=electors, seed=seed)
+        if counts.pop("destroyed"):
+            campaign = CandidateCampaign.objects.get(pk=counts["campaign"])
+            self.stdout.write(
+                f"The demo campaign's register reached its retention date ({campaign.retention_date:%d %B %Y}) and "
+                "is destroyed (or is due to be tonight); no register is loaded into it again."
+            )
+            return
         self.stdout.write(", ".join(f"{name}: {value}" for name, value in counts.items()))

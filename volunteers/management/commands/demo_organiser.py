@@ -1,7 +1,7 @@
 """`manage.py demo_organiser`: make (once) the demo national organiser and print how to log in.
 
-The password is generated on first run and kept in var/demo-organiser.txt, so a second run
-reuses the account and loses nothing. The organiser is asked to set up an authenticator app
+The password is generated on first run and kept in var/demo-organiser.txt (DEMO_ORGANISER_FILE), so a
+second run reuses the account and loses nothing. The organiser is asked to set up an authenticator app
 (MFA) on first visit to the admin, as every staff account is.
 """
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     help = "Create the demo national organiser (once) and print how to log in."
 
     def handle(self, *args, **options) -> None:
-        secret_file = Path(settings.BASE_DIR) / "var" / "demo-organiser.txt"
+        secret_file = Path(settings.DEMO_ORGANISER_FILE)
         user = User.objects.filter(email=DEMO_EMAIL).first()
         if user is None or not secret_file.exists():
             password = secrets.token_urlsafe(12)
