@@ -26,6 +26,12 @@ class HexRow:
     region_code: str
 
 
+def _shown(text: str) -> str:
+    """``text`` as it can be stored and shown: JSON's escapes can make lone surrogates, which no text column,
+    report or page can hold (they are written as escapes instead)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _coordinate(value) -> bool:
     """A hex coordinate is a whole number an integer column holds (JSON's true and false are not numbers)."""
     return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= INTEGER_MAX
@@ -39,6 +45,8 @@ def parse_hexjson(data: bytes) -> list[HexRow]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportRejected([Problem(exc.lineno, None, f"not a HexJSON file: {exc.msg}")]) from None
+    except ValueError as exc:  # a number of more digits than Python converts (4,300)
+        raise ImportRejected([Problem(None, None, f"not a HexJSON file: {exc}")]) from None
     except RecursionError:
         raise ImportRejected([Problem(None, None, "not a HexJSON file: nested too deeply")]) from None
     hexes = document.get("hexes") if isinstance(document, dict) else None
@@ -49,7 +57,8 @@ def parse_hexjson(data: bytes) -> list[HexRow]:
     limits = {"n": max_length(Constituency, "name"), "region": max_length(Constituency, "region_code")}
     for code, item in hexes.items():
         if not CONSTITUENCY_CODE_RE.fullmatch(code):
-            problems.append(Problem(None, code[:50], f"'{code[:50]}' is not a constituency code"))
+            shown = _shown(code[:50])
+            problems.append(Problem(None, shown, f"'{shown}' is not a constituency code"))
             continue
         if not isinstance(item, dict) or not all(_coordinate(item.get(axis)) for axis in ("q", "r")):
             problems.append(Problem(None, code, "each hex needs whole-number 'q' and 'r'"))
@@ -58,7 +67,7 @@ def parse_hexjson(data: bytes) -> list[HexRow]:
         for key, value in texts.items():
             if not isinstance(value, str | int | float) or isinstance(value, bool):
                 problems.append(Problem(None, code, f"'{key}' is not text"))
-            elif len(str(value)) > limits[key] or "\x00" in str(value):
+            elif len(str(value)) > limits[key] or "\x00" in str(value) or _shown(str(value)) != str(value):
                 problems.append(Problem(None, code, f"'{key}' is longer than {limits[key]} characters or not text"))
         parsed.append(HexRow(code, str(texts["n"]), item["q"], item["r"], str(texts["region"])))
     reject_if(problems)

@@ -9,6 +9,7 @@ longer local run (``HYPOTHESIS_PROFILE=long``); ``--hypothesis-show-statistics``
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -200,6 +201,7 @@ json_values = st.one_of(
     long_texts(),
     st.lists(st.integers(), max_size=3),
     st.just({"q": 1}),
+    st.just("\udc00"),  # a lone surrogate, as JSON's escapes can write
 )
 
 
@@ -211,7 +213,7 @@ def spoiled_hexjson(draw) -> Spoiled:
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         if not isinstance(hexes, dict):
             break
-        how = draw(st.sampled_from(["value", "value", "drop", "code", "raw", "nest"]))
+        how = draw(st.sampled_from(["value", "value", "drop", "code", "raw", "nest", "huge"]))
         done.append(how)
         code = draw(st.sampled_from(sorted(hexes))) if hexes else None
         if how == "value" and code:
@@ -225,6 +227,9 @@ def spoiled_hexjson(draw) -> Spoiled:
             hexes = draw(st.sampled_from(["[" * 100_000, [[]] * 3, None, "hexes"]))
     document = {"layout": "odd-r", "hexes": hexes}
     text = document["hexes"] if isinstance(hexes, str) and hexes.startswith("[") else json.dumps(document)
+    if "huge" in done and isinstance(hexes, dict):
+        whole = True
+        text = re.sub(r'"q": -?[0-9]+', '"q": ' + "9" * draw(st.sampled_from([20, 400, 5000])), text, count=1)
     data = text.encode()
     if "raw" in done:
         whole = True
