@@ -201,3 +201,20 @@ class PublicationForm(forms.Form):
     def __init__(self, *args, endorsements, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["endorsement"].queryset = endorsements.select_related("constituency", "candidacy__person")
+
+
+class SubjectAccessPersonForm(forms.Form):
+    """A volunteer's or supporter's request: the email address or mobile number they gave."""
+
+    address = forms.CharField(label=_("Their email address or mobile number"), max_length=254)
+
+
+class SubjectAccessElectorForm(forms.Form):
+    """An elector's request, answered from a register the organiser holds: the campaign and their elector number."""
+
+    campaign = forms.ModelChoiceField(label=_("Candidate's campaign"), queryset=None)
+    elector_number = forms.CharField(label=_("Elector number"), max_length=20, help_text=_("e.g. KA-124 or KA-124/1"))
+
+    def __init__(self, *args, campaigns, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns

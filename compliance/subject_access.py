@@ -6,6 +6,8 @@ JSON they download or an organiser hands over.
   the account. The volunteer's "download my data" is this.
 - ``for_supporter(supporter)``: a supporter's: what they gave, what they agreed to (wording, when, where, who
   recorded it), the messages sent to them and their unsubscribes. Their emailed link's download is this.
+- ``for_person(address)``: all of the above for whoever an email address or mobile number is (the organisers'
+  subject access page answers a request with it).
 - ``for_elector(elector, user=..., route=...)``: what canvassers recorded about an elector while the register
   exists (their register entry, every canvass response with who recorded it, the walk lists they are on, whether
   a teller took their number), for the candidate's agent or a granted organiser answering the elector's own
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from organiser import scope
 
@@ -155,3 +157,48 @@ def for_elector(elector, *, user, route: str) -> dict:
 
 def as_json(data: dict) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def for_person(address: str) -> dict | None:
+    """Everything held about the person an email address or mobile number is: their account (with the supporter
+    records it holds) and any supporter records with that address; None when nothing is held."""
+    from conversations.models import Supporter
+    from volunteers.models import User
+    from volunteers.phones import normalise_phone
+
+    address = (address or "").strip()
+    if "@" in address:
+        user = User.objects.filter(email__iexact=address).first()
+        supporters = Supporter.objects.filter(email__iexact=address)
+    else:
+        try:
+            phone = normalise_phone(address)
+        except ValidationError:
+            return None
+        user = User.objects.filter(profile__phone=phone).first()
+        supporters = Supporter.objects.filter(phone=phone)
+    if user is not None:
+        supporters = supporters.exclude(user=user)  # in the account's own section already
+    supporters = list(supporters.select_related("constituency", "recorded_by"))
+    if user is None and not supporters:
+        return None
+    return {
+        "account": for_account(user) if user is not None else None,
+        "supporter_records": [for_supporter(supporter) for supporter in supporters],
+    }
+
+
+def elector_find(campaign, number: str):
+    """The elector of ``campaign`` with this elector number (``KA-124`` or ``KA-124/1``), or None."""
+    from canvassing.models import Elector
+    from canvassing.services import POLL_NUMBER_RE
+
+    match = POLL_NUMBER_RE.match(number or "")
+    if not match or not match.group(1):
+        return None
+    district, elector, suffix = match.group(1).upper(), int(match.group(2)), int(match.group(3) or 0)
+    return (
+        Elector.objects.filter(campaign=campaign, polling_district__code=district, number=elector, suffix=suffix)
+        .select_related("campaign__agent", "polling_district")
+        .first()
+    )

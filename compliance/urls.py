@@ -28,6 +28,7 @@ urlpatterns = [
     path("organise/compliance/record-of-processing/", views.record_of_processing, name="record"),
     path("organise/compliance/dpia/", views.dpia, name="dpia"),
     path("organise/compliance/policy-document/", views.policy_document, name="policy"),
+    path("organise/compliance/subject-access/", views.subject_access, name="subject_access"),
     path("share/", views.share_list, name="share_list"),
     path("share/<int:pk>/", views.share, name="share"),
     path("share/<int:pk>/card.png", views.card, name="card"),

@@ -10,11 +10,13 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
@@ -23,6 +25,7 @@ from django.views.decorators.http import require_POST
 from campaigns.models import Candidacy, Constituency, Election, Endorsement
 from campaigns.views import organiser_required
 from compliance import records, selectors, services
+from compliance import subject_access as subject_access_service
 from compliance.cards import card_png
 from compliance.figures import figures_for
 from compliance.forms import (
@@ -34,6 +37,8 @@ from compliance.forms import (
     PromoterForm,
     PublicationForm,
     SpendingForm,
+    SubjectAccessElectorForm,
+    SubjectAccessPersonForm,
 )
 from compliance.imprints import imprint_text_or_empty
 from compliance.models import (
@@ -49,6 +54,7 @@ from compliance.models import (
     SpendingStatus,
 )
 from organiser import clock, scope
+from organiser.inputs import attachment
 from volunteers.spreadsheet import csv_response
 
 
@@ -670,3 +676,47 @@ def dpia(request: HttpRequest) -> HttpResponse:
 def policy_document(request: HttpRequest) -> HttpResponse:
     special = [row for row in records.record_of_processing() if row.category == "special"]
     return render(request, "compliance/policy_document.html", {"special": special})
+
+
+@never_cache
+@login_required
+def subject_access(request: HttpRequest) -> HttpResponse:
+    """Subject access requests answered from one place (compliance.subject_access): a volunteer's or supporter's,
+    by the address they gave (national organisers: the campaign is their controller), and an elector's, from a
+    register the user holds as its agent or an organiser (logged in that register's access log). Each answer is
+    the JSON to send the person."""
+    from canvassing.models import Elector
+
+    national = request.user.is_national_organiser
+    campaigns = scope.campaigns_for_action(request.user, Elector, "view").order_by("name")
+    if not national and not campaigns.exists():
+        raise PermissionDenied("National organisers answer volunteers' and supporters' requests; an elector's is "
+                               "answered by the agent or an organiser granted on the register.")  # fmt: skip
+    person_form = SubjectAccessPersonForm(request.POST if request.POST.get("kind") == "person" else None)
+    elector_form = SubjectAccessElectorForm(
+        request.POST if request.POST.get("kind") == "elector" else None, campaigns=campaigns
+    )
+    answer, filename, not_found = None, "", ""
+    if request.method == "POST" and request.POST.get("kind") == "person" and national and person_form.is_valid():
+        address = person_form.cleaned_data["address"]
+        answer, filename = subject_access_service.for_person(address), "subject-access.json"
+        not_found = "" if answer is not None else _("We hold nothing for %(address)s.") % {"address": address}
+    elif request.method == "POST" and request.POST.get("kind") == "elector" and elector_form.is_valid():
+        campaign = elector_form.cleaned_data["campaign"]
+        number = elector_form.cleaned_data["elector_number"]
+        elector = subject_access_service.elector_find(campaign, number)
+        if elector is None:
+            not_found = _("No elector %(number)s on this register.") % {"number": number}
+        else:
+            answer = subject_access_service.for_elector(elector, user=request.user, route=request.get_full_path())
+            filename = f"subject-access-{elector.elector_number.replace('/', '-')}.json"
+    if answer is not None:
+        response = HttpResponse(subject_access_service.as_json(answer), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = attachment(filename)
+        return response
+    return render(
+        request,
+        "compliance/subject_access.html",
+        {"national": national, "person_form": person_form, "elector_form": elector_form,
+         "has_campaigns": campaigns.exists(), "not_found": not_found},
+    )  # fmt: skip
