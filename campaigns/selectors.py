@@ -5,6 +5,7 @@ Every selector issues a fixed number of queries whatever the number of seats or 
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass
 
@@ -44,6 +45,25 @@ from campaigns.models import (
 # Sources whose values are counts (share = value / the sum of its topic), the others hold shares already.
 COUNT_SOURCES = {CENSUS_RELIGION_SOURCE}
 MUSLIM = (CENSUS_RELIGION_SOURCE, "Muslim")
+
+
+SEAT_NAME_VARIANTS = (
+    (re.compile(r"\bsaint\b", re.IGNORECASE), "St"),
+    (re.compile(r"\bst\b\.?", re.IGNORECASE), "Saint"),
+    (re.compile(r"\bst\.", re.IGNORECASE), "St"),
+    (re.compile(r"\s*&\s*"), " and "),
+)
+
+
+def seats_named(query: str) -> QuerySet[Constituency]:
+    """Seats whose name contains ``query`` as people write it: "Saint Albans" finds St Albans, "St. Ives" St
+    Ives, "Richmond & Northallerton" the one with "and" (one query)."""
+    query = " ".join(query.split())
+    variants = {query} | {pattern.sub(replacement, query) for pattern, replacement in SEAT_NAME_VARIANTS}
+    condition = Q()
+    for variant in variants:
+        condition |= Q(name__icontains=variant)
+    return Constituency.objects.filter(condition)
 
 
 def election_list() -> QuerySet[Election]:
@@ -226,23 +246,23 @@ def seat_page(seats: QuerySet[Constituency], *, number: str | int | None, per_pa
 
 
 def region_choices() -> list[tuple[str, str]]:
+    """One choice per region (code, name); a region written under a stray code as well is listed once."""
     return list(
-        Constituency.objects.exclude(region_code="")
+        Constituency.objects.filter(region_code__regex=r"^[ENSW][0-9]{8}$")
         .order_by("region_name", "region_code")
         .values_list("region_code", "region_name")
         .distinct()
     )
 
 
-def seat_detail(*, seats: QuerySet[Constituency], election: Election, code: str) -> dict | None:
+def seat_detail(*, seats: QuerySet[Constituency], election: Election, code: str, public: bool = False) -> dict | None:
     """Everything the seat page shows, in a fixed number of queries (seat, candidates, notional votes,
-    demographics, endorsement)."""
-    seat = (
-        seats_annotated(seats, election=election)
-        .annotate(muslim_share=demographic_share_expression(*MUSLIM))
-        .filter(code=code)
-        .first()
-    )
+    demographics, endorsement). ``public``: what the public seat page shows: the result and a published
+    endorsement only (no demographics, no endorsement still proposed or under review)."""
+    seat = seats_annotated(seats, election=election)
+    if not public:
+        seat = seat.annotate(muslim_share=demographic_share_expression(*MUSLIM))
+    seat = seat.filter(code=code).first()
     if seat is None:
         return None
     candidacies = list(
@@ -255,16 +275,19 @@ def seat_detail(*, seats: QuerySet[Constituency], election: Election, code: str)
         .order_by("-votes")
         .values("party_abbreviation", "votes", "share")
     )
-    demographics = list(
-        DemographicValue.objects.filter(constituency=seat, topic__in=["Religion", "Ethnic group"])
-        .order_by("source", "topic", "-value")
-        .values("source", "topic", "variable", "value", "nation_value")
+    demographics = (
+        []
+        if public
+        else list(
+            DemographicValue.objects.filter(constituency=seat, topic__in=["Religion", "Ethnic group"])
+            .order_by("source", "topic", "-value")
+            .values("source", "topic", "variable", "value", "nation_value")
+        )
     )
-    endorsement = (
-        Endorsement.objects.filter(election=election, constituency=seat)
-        .select_related("candidacy__person", "candidacy__party")
-        .first()
-    )
+    endorsements = Endorsement.objects.filter(election=election, constituency=seat)
+    if public:
+        endorsements = endorsements.filter(status=Endorsement.Status.ENDORSED)
+    endorsement = endorsements.select_related("candidacy__person", "candidacy__party").first()
     valid = seat.valid_votes or sum(c.votes or 0 for c in candidacies)
     shares: dict[str, float] = {}
     for c in candidacies:

@@ -28,7 +28,14 @@ register_converter(SeatCodeConverter, "seat_code")
 
 app_name = "campaigns"
 urlpatterns = [
+    # The latest election's pages, for links that must not name one (the navigation).
+    path("elections/latest/", views.latest, {"page": "summary"}, name="latest"),
+    path("organise/seats/", views.latest, {"page": "seats"}, name="latest_seats"),
+    path("organise/map/", views.latest, {"page": "map"}, name="latest_map"),
+    path("organise/targets/", views.latest, {"page": "targets"}, name="latest_targets"),
     path("elections/<election:slug>/", views.summary, name="summary"),
+    path("elections/<election:slug>/map/", views.public_map, name="public_map"),
+    path("elections/<election:slug>/seats/<seat_code:code>/", views.public_seat, name="public_seat"),
     path("elections/<election:slug>/endorsements/", views.endorsed, name="endorsed"),
     path("endorsements/find/", views.find_endorsement, name="find"),
     path("organise/<election:slug>/seats/", views.seat_list, name="seats"),

@@ -44,6 +44,21 @@ def _election(slug: str) -> Election:
 
 # --- public -----------------------------------------------------------------------------------------------------
 
+LATEST_PAGES = {
+    "summary": "campaigns:summary",
+    "seats": "campaigns:seats",
+    "map": "campaigns:map",
+    "targets": "campaigns:targets",
+}
+
+
+def latest(request: HttpRequest, page: str) -> HttpResponse:
+    """The latest election's ``page`` (organiser pages then ask for their login as usual)."""
+    election = selectors.election_list().first()
+    if election is None:
+        raise Http404("No election has been loaded yet.")
+    return redirect(LATEST_PAGES[page], slug=election.slug)
+
 
 def summary(request: HttpRequest, slug: str) -> HttpResponse:
     election = _election(slug)
@@ -57,6 +72,29 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         others = {"count": len(rest), "votes": votes, "share": votes / data["votes"] if data["votes"] else None}
     return render(
         request, "campaigns/summary.html", {"election": election, "summary": data, "shown": shown, "others": others}
+    )
+
+
+def public_seat(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """A seat's result for anyone: the vote against the notional previous result, the candidates, whom the
+    campaign endorses (published endorsements only) and how to volunteer there. No targets, no demographics."""
+    election = _election(slug)
+    data = selectors.seat_detail(seats=Constituency.objects.all(), election=election, code=code, public=True)
+    if data is None:
+        raise Http404("No such constituency.")
+    return render(
+        request,
+        "campaigns/public_seat.html",
+        {"election": election, **data, "chart": charts.bar_chart(data["share_change"])},
+    )
+
+
+def public_map(request: HttpRequest, slug: str) -> HttpResponse:
+    """The hex map of every seat by winning party, for anyone; each hex opens the seat's public page."""
+    election = _election(slug)
+    seats = selectors.hexmap_seats(election=election, colour_by="winner")
+    return render(
+        request, "campaigns/public_map.html", {"election": election, "map": charts.hex_map(seats, colour_by="winner")}
     )
 
 
@@ -81,7 +119,7 @@ def find_endorsement(request: HttpRequest) -> HttpResponse:
             problem = lookup.problem
             seats = seats.filter(code=lookup.code) if lookup.code else seats.none()
         else:
-            seats = seats.filter(name__icontains=query)
+            seats = selectors.seats_named(query)
         if not problem:
             matches = selectors.endorsement_for_seats(election=election, seats=seats, limit=20)
             if not matches:

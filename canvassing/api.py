@@ -24,6 +24,12 @@ MAX_BATCH = 500
 
 class ResponseEntrySerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="made on the phone; a resend with the same id is stored once")
+    completes = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="the id of an earlier entry of the same elector by the same canvasser: this entry's survey "
+        "answers and note are added to that entry instead of making a new one",
+    )
     elector = ObjectIdField()
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     intention = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
@@ -73,6 +79,8 @@ class ResponseBatchView(APIView):
         for entry in batch.validated_data["entries"]:
             entry = dict(entry)
             entry["id"] = str(entry["id"])
+            if entry.get("completes"):
+                entry["completes"] = str(entry["completes"])
             if entry.get("recorded_at"):
                 entry["recorded_at"] = entry["recorded_at"].isoformat()
             entries.append(entry)

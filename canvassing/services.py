@@ -675,6 +675,22 @@ def walk_list_assign(*, walk_list: WalkList, user, shift=None, team=None, volunt
     return walk_list
 
 
+def walk_list_take(*, walk_list: WalkList, volunteer) -> WalkList:
+    """A member takes one of their team's (or shift's) lists: it becomes theirs ("my lists"), and the others of
+    the team see who has it. A list someone else has taken stays theirs."""
+    from canvassing.selectors import my_walk_lists
+
+    with transaction.atomic():
+        walk_list = WalkList.objects.select_for_update(of=("self",)).select_related("volunteer").get(pk=walk_list.pk)
+        if not my_walk_lists(volunteer).filter(pk=walk_list.pk).exists():
+            raise ValidationError("This list is not given to you, your team or your shift.")
+        if walk_list.volunteer_id not in (None, volunteer.pk):
+            raise ValidationError(f"{walk_list.volunteer} has taken this list already.")
+        walk_list.volunteer = volunteer
+        walk_list.save(update_fields=["volunteer"])
+    return walk_list
+
+
 # --- doorstep responses -----------------------------------------------------------------------------
 
 
@@ -706,8 +722,15 @@ def _clean_entry(entry: dict, now: dt.datetime) -> dict:
     answers = entry.get("answers") or {}
     if not isinstance(answers, dict):
         raise ValidationError({"id": client_id, "reason": "answers must be an object"})
+    completes = None
+    if entry.get("completes"):
+        try:
+            completes = str(uuid.UUID(str(entry["completes"])))
+        except (ValueError, TypeError):
+            raise ValidationError({"id": client_id, "reason": "completes must be the id of an earlier entry"}) from None
     return {
         "client_id": client_id,
+        "completes": completes,
         "elector": elector,
         "outcome": outcome,
         "intention": (entry.get("intention") or "")[:10] or None,
@@ -807,6 +830,8 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
     - More than PACE_DOORS doors by one canvasser within PACE_WINDOW flags the entries for the organiser.
     - Survey answers must fit their question (a choice offered, yes or no, text): an entry with any answer
       that does not is rejected with the reason per answer; the other entries of the batch are recorded.
+    - An entry that ``completes`` an earlier one (answers given after it was sent) adds its answers and note
+      to that entry's row rather than making a second one; it is applied after the batch's new entries.
     """
     now = clock.now()
     result = RecordResult()
@@ -820,7 +845,10 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
                 {key: value[0] if isinstance(value, list) else value for key, value in detail.items()}
             )
     cleaned = _answers_check(user=user, cleaned=cleaned, result=result)
+    completions = [entry for entry in cleaned if entry["completes"]]
+    cleaned = [entry for entry in cleaned if not entry["completes"]]
     if not cleaned:
+        _responses_complete(user=user, entries=completions, result=result)
         return result
     allowed_sql, allowed_params = scope.as_sql(
         scope.campaigns_for_action(user, CanvassResponse, "add").values("pk").order_by()
@@ -902,7 +930,40 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
             result.accepted.append(entry["client_id"])
         else:
             result.rejected.append({"id": entry["client_id"], "reason": "elector not found on a register you hold"})
+    _responses_complete(user=user, entries=completions, result=result)
     return result
+
+
+def _responses_complete(*, user, entries: list[dict], result: RecordResult) -> None:
+    """Survey answers and a note given after an entry was sent: added to that entry (the same elector, recorded
+    by the same canvasser, on a register they may still record on), so a door's conversation stays one row.
+    One statement for the batch; resending changes nothing more (the answers merge to the same values)."""
+    if not entries:
+        return
+    allowed_sql, allowed_params = scope.as_sql(
+        scope.campaigns_for_action(user, CanvassResponse, "add").values("pk").order_by()
+    )
+    complete_sql = f"""
+        WITH input AS (
+            SELECT * FROM jsonb_to_recordset(%(entries)s::jsonb)
+                AS r(client_id uuid, completes uuid, elector bigint, answers jsonb, note text)
+        )
+        UPDATE canvassing_canvassresponse c
+        SET answers = c.answers || coalesce(i.answers, '{{}}'::jsonb),
+            note = CASE WHEN coalesce(i.note, '') <> '' THEN i.note ELSE c.note END
+        FROM input i
+        WHERE c.client_id = i.completes AND c.recorded_by_id = %(user)s AND c.elector_id = i.elector
+          AND c.campaign_id IN ({allowed_sql})
+        RETURNING i.client_id::text
+    """  # noqa: S608 - the scope's subquery is compiled by the ORM; values are parameters
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(complete_sql, {"entries": json.dumps(entries), "user": user.pk, **allowed_params})
+        done = {client_id for (client_id,) in cursor.fetchall()}
+    for entry in entries:
+        if entry["client_id"] in done:
+            result.accepted.append(entry["client_id"])
+        else:
+            result.rejected.append({"id": entry["client_id"], "reason": "the entry it completes was not recorded"})
 
 
 # --- polling day ----------------------------------------------------------------------------------

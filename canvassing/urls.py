@@ -8,6 +8,7 @@ app_name = "canvassing"
 urlpatterns = [
     path("canvass/", views.campaign_list, name="campaigns"),
     path("canvass/sw.js", views.service_worker, name="service_worker"),
+    path("canvass/offline/", views.offline, name="offline"),
     path("canvass/my-lists/", views.my_lists, name="my_lists"),
     path("canvass/<int:pk>/", views.campaign_home, name="campaign"),
     path("canvass/<int:pk>/register/", views.register, name="register"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("canvass/lists/<int:pk>/", views.walk_list_print, name="walk_list"),
     path("canvass/lists/<int:pk>/split/", views.walk_list_split, name="walk_list_split"),
     path("canvass/lists/<int:pk>/assign/", views.walk_list_assign, name="walk_list_assign"),
+    path("canvass/lists/<int:pk>/take/", views.walk_list_take, name="walk_list_take"),
     path("canvass/lists/<int:pk>/doorstep/", views.doorstep, name="doorstep"),
     path("canvass/lists/<int:pk>/data.json", views.walk_list_data, name="walk_list_data"),
 ]

@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -33,6 +32,7 @@ from canvassing.models import (
     CanvassResponse,
     Elector,
     KnockUpSheet,
+    Outcome,
     PollingDayVote,
     PollingDistrict,
     RegisterGrant,
@@ -360,7 +360,25 @@ def walk_list_print(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def my_lists(request: HttpRequest) -> HttpResponse:
-    return render(request, "canvassing/my_lists.html", {"lists": selectors.my_walk_lists(request.user)})
+    """The lists given to the volunteer: their own first, then their team's and shifts' still to take (a list
+    given to a team is the team's pool: a member takes one, and the others see who has it)."""
+    lists = list(selectors.my_walk_lists(request.user).select_related("volunteer"))
+    mine = [wl for wl in lists if wl.volunteer_id == request.user.pk]
+    shared = [wl for wl in lists if wl.volunteer_id != request.user.pk]
+    return render(request, "canvassing/my_lists.html", {"mine": mine, "shared": shared, "lists": lists})
+
+
+@require_POST
+@login_required
+def walk_list_take(request: HttpRequest, pk: int) -> HttpResponse:
+    walk_list, _ = _walk_list(request, pk)
+    try:
+        services.walk_list_take(walk_list=walk_list, volunteer=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{walk_list.name} is yours: it is under My lists.")
+    return redirect("canvassing:my_lists")
 
 
 # --- the doorstep -----------------------------------------------------------------------------------------------
@@ -405,6 +423,7 @@ def walk_list_data(request: HttpRequest, pk: int) -> JsonResponse:
             "campaign": campaign.name,
             "doors": doors,
             "intentions": list(campaign.intention_codes.values("code", "label", "category")),
+            "outcomes": dict(Outcome.choices),
             "questions": list(
                 SurveyQuestion.objects.filter(campaign=campaign, active=True).values("key", "text", "kind", "choices")
             ),
@@ -412,10 +431,16 @@ def walk_list_data(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the service worker shows for a page the phone cannot reach: the walk lists kept on it (read from
+    IndexedDB on the phone; the page itself holds no elector data)."""
+    return render(request, "canvassing/offline.html")
+
+
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served from /canvass/ so that it controls the doorstep pages."""
     response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="text/javascript; charset=utf-8")
-    response["Service-Worker-Allowed"] = reverse("canvassing:campaigns")
+    response["Service-Worker-Allowed"] = "/"  # it answers the offline page for any page out of reach
     response["Cache-Control"] = "no-cache"
     return response
 

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organiser.context_processors.campaign",
+                "organiser.context_processors.nav",
             ],
         },
     },
@@ -173,7 +174,7 @@ PASSWORD_HASHERS = env.list(
     ],
 )
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "volunteers:home"  # organisers reach the admin from the header
+LOGIN_REDIRECT_URL = "start"  # each role lands on its own home (organiser.views.start)
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

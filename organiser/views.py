@@ -1,20 +1,24 @@
-"""Project-level views: the public home page, the health check and the error pages."""
+"""Project-level views: the public home page, where each role lands after login, the organisers' home, the
+favicon, the health check and the error pages."""
 
 import logging
 import sys
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 from kombu import Connection
 
 from campaigns.models import Election
 from campaigns.selectors import endorsed_list
+from organiser import navigation
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +31,32 @@ def home(request: HttpRequest) -> HttpResponse:
     election = Election.objects.order_by("-date").first()
     endorsements = list(endorsed_list(election=election)[:HOME_ENDORSEMENTS]) if election else []
     return render(request, "home.html", {"election": election, "endorsements": endorsements})
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Where a login lands (LOGIN_REDIRECT_URL): organisers on their home, volunteers and leads on their shifts."""
+    return redirect(navigation.home_url(request.user))
+
+
+@login_required
+def organiser_home(request: HttpRequest) -> HttpResponse:
+    """An organiser's home: their seats (or, with none, why and whom to ask), what needs doing, and a link to
+    every organiser page and admin task. Seat organisers see only their seats (organiser.scope)."""
+    from organiser.selectors import organiser_overview
+
+    if not request.user.is_organiser:
+        raise PermissionDenied("Organisers only.")
+    return render(request, "organiser/home.html", organiser_overview(user=request.user))
+
+
+FAVICON = settings.BASE_DIR / "static" / "favicon.svg"
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico`` for clients that ask for it without reading the page's icon link."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
 
 
 def _database_ok() -> bool:

@@ -155,3 +155,16 @@ class DeleteAccountForm(forms.Form):
         if self.cleaned_data["confirm"].strip().upper() != "DELETE":
             raise ValidationError("Type DELETE, in capitals, to delete your account.")
         return "DELETE"
+
+
+class WalkInForm(PhonePostcodeMixin, forms.Form):
+    """Someone at the meeting point who had not signed up: the lead adds them as there."""
+
+    full_name = forms.CharField(label="Their name", max_length=200)
+    email = forms.EmailField(label="Their email")
+    phone = forms.CharField(
+        label="Their mobile (optional)",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )

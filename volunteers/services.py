@@ -375,7 +375,7 @@ def signup_check_in(*, signup: Signup, by: User, attended: bool = True, hours=No
         signup = Signup.objects.select_related("shift").get(pk=signup.pk)
         if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW):
             raise SignupError(f"This sign-up is {signup.get_status_display().lower()}; check-in is for confirmed ones.")
-        if clock.now() < signup.shift.starts_at - CHECK_IN_OPENS_BEFORE:
+        if clock.now() < check_in_opens_at(signup.shift):
             raise SignupError("Check-in opens two hours before the shift starts.", code="too_early")
         if attended:
             signup.status = SignupStatus.ATTENDED
@@ -385,6 +385,45 @@ def signup_check_in(*, signup: Signup, by: User, attended: bool = True, hours=No
         signup.checked_in_at, signup.checked_in_by = clock.now(), by
         signup.save(update_fields=["status", "hours", "checked_in_at", "checked_in_by", "updated_at"])
         shift_recount(shift_id=signup.shift_id)
+    return signup
+
+
+def check_in_opens_at(shift: Shift) -> dt.datetime:
+    return shift.starts_at - CHECK_IN_OPENS_BEFORE
+
+
+def signup_walk_in(*, shift: Shift, by: User, full_name: str, email: str, phone: str = "") -> Signup:
+    """Someone came who had not signed up: the lead adds them, there and then, as attended.
+
+    They are found by email, or given a volunteer account (no password: they log in by an emailed code; no
+    consent to marketing is assumed; the phone is normalised). A walk-in is counted even past the shift's
+    capacity: they are there. Check-in's rule holds: not before it opens, and not for someone already on it.
+    """
+    from allauth.account.models import EmailAddress
+
+    email = User.objects.normalize_email(email.strip()).lower()
+    if not email:
+        raise ValidationError("Give their email, so they can hear about their next shift.")
+    with transaction.atomic():
+        shift = Shift.objects.select_for_update(of=("self",)).get(pk=shift.pk)
+        if clock.now() < check_in_opens_at(shift):
+            raise SignupError("Check-in opens two hours before the shift starts.", code="too_early")
+        volunteer = User.objects.filter(email__iexact=email).first()
+        if volunteer is None:
+            if email_was_erased(email):
+                raise SignupError("This email belongs to an account that was deleted: they can join again themselves.")
+            volunteer = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+            EmailAddress.objects.create(user=volunteer, email=email, primary=True, verified=False)
+            profile_update(user=volunteer, phone=phone)
+        signup = Signup.objects.filter(shift=shift, volunteer=volunteer).first()
+        if signup and signup.status in (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW):
+            raise SignupError(f"{volunteer} is already on this shift: check them in above.", code="already_signed_up")
+        now = clock.now()
+        signup = signup or Signup(shift=shift, volunteer=volunteer, created_at=now, queued_at=now)
+        signup.status, signup.hours = SignupStatus.ATTENDED, shift.duration_hours
+        signup.checked_in_at, signup.checked_in_by, signup.cancelled_at = now, by, None
+        signup.save()
+        shift_recount(shift_id=shift.pk)
     return signup
 
 

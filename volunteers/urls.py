@@ -19,5 +19,6 @@ urlpatterns = [
     path("signups/<int:pk>/cancel/", views.signup_cancel, name="signup_cancel"),
     path("signups/<int:pk>/shift.ics", views.signup_ics, name="signup_ics"),
     path("lead/", views.lead_shifts, name="lead_shifts"),
+    path("lead/team/", views.team, name="team"),
     path("lead/shifts/<int:pk>/check-in/", views.check_in, name="check_in"),
 ]

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -26,7 +26,7 @@ from compliance import subject_access
 from organiser import clock, scope
 from organiser.inputs import attachment, object_id
 from volunteers import calendar, selectors, services
-from volunteers.forms import DeleteAccountForm, JoinForm, ProfileForm, ShiftFilterForm
+from volunteers.forms import DeleteAccountForm, JoinForm, ProfileForm, ShiftFilterForm, WalkInForm
 from volunteers.models import Channel, Consent, Shift, Signup, SignupStatus, Travel, choice_list
 
 
@@ -43,8 +43,11 @@ def join(request: HttpRequest) -> HttpResponse:
     """The volunteer sign-up form: account, contact details, home seat and consents in one step."""
     if request.user.is_authenticated:
         return redirect("volunteers:home")
-    form = JoinForm(request.POST or None)
-    show_seat_choice = not getattr(settings, "POSTCODE_LOOKUP_URL", "")
+    # "Volunteer here" on a seat's public page names the seat: it is chosen already.
+    seat_code = request.GET.get("seat", "")[:9]
+    chosen = Constituency.objects.filter(code=seat_code).first() if seat_code else None
+    form = JoinForm(request.POST or None, initial={"home_constituency": chosen.pk} if chosen else None)
+    show_seat_choice = not getattr(settings, "POSTCODE_LOOKUP_URL", "") or chosen is not None
     if request.method == "POST" and (limited := ratelimit.consume_or_429(request, action="signup")):
         return limited  # allauth's sign-up rate limit (ACCOUNT_RATE_LIMITS["signup"]) applies here too
     if request.method == "POST" and form.is_valid():
@@ -192,8 +195,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The volunteer's home: "my next shifts" and "shifts near me", in one query whatever the data."""
-    return render(request, "volunteers/home.html", {"home": selectors.volunteer_home(user=request.user)})
+    """The volunteer's home: "my next shifts" and "shifts near me", in one query whatever the data; a team
+    lead also sees the shifts they lead (one more query)."""
+    leading = selectors.shifts_led(user=request.user) if selectors.is_lead_or_organiser(request.user) else []
+    return render(
+        request, "volunteers/home.html", {"home": selectors.volunteer_home(user=request.user), "leading": leading}
+    )
 
 
 @login_required
@@ -290,13 +297,27 @@ def lead_shifts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead on the day: who is here, who did not come, and anyone who came without signing up."""
     shift = get_object_or_404(
         selectors.shifts_with_places(scope.restrict(Shift.objects.all(), request.user, "change")).select_related(
             "constituency"
         ),
         pk=pk,
     )
-    if request.method == "POST":
+    walk_in_form = WalkInForm(request.POST if request.POST.get("action") == "walk_in" else None, prefix="walk_in")
+    if request.method == "POST" and request.POST.get("action") == "walk_in":
+        if walk_in_form.is_valid():
+            data = walk_in_form.cleaned_data
+            try:
+                signup = services.signup_walk_in(
+                    shift=shift, by=request.user, full_name=data["full_name"], email=data["email"], phone=data["phone"]
+                )
+            except (services.SignupError, ValidationError) as error:
+                messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
+            else:
+                messages.success(request, f"{signup.volunteer}: added as here.")
+                return redirect("volunteers:check_in", pk=shift.pk)
+    elif request.method == "POST":
         signup_id = object_id(request.POST.get("signup"))
         if signup_id is None:
             return HttpResponseBadRequest("Say whose check-in this is.")
@@ -311,5 +332,20 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
             who = signup.volunteer or "Someone"
             messages.success(request, f"{who}: {signup.get_status_display().lower()}.")
         return redirect("volunteers:check_in", pk=shift.pk)
-    signups = selectors.shift_signups(shift=shift)
-    return render(request, "volunteers/check_in.html", {"shift": shift, "signups": signups})
+    opens_at = services.check_in_opens_at(shift)
+    context = {
+        "shift": shift,
+        "signups": selectors.shift_signups(shift=shift),
+        "opens_at": opens_at,
+        "open": clock.now() >= opens_at,
+        "walk_in_form": walk_in_form,
+    }
+    return render(request, "volunteers/check_in.html", context)
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    """The lead's team page: each team they lead, its members with contacts and what they did lately."""
+    if not selectors.is_lead_or_organiser(request.user):
+        raise PermissionDenied("Team leads only.")
+    return render(request, "volunteers/team.html", {"teams": selectors.team_roster(user=request.user)})

@@ -63,6 +63,20 @@ CONSTITUENCY_COLUMNS = [
     Column("majority", ("Majority", "majority")),
 ]
 
+#: A GSS area code (E12000007 London, S92000003 Scotland, ...).
+GSS_AREA_RE = re.compile(r"^[ENSW]\d{8}$")
+#: Scotland, Wales and Northern Ireland are each one region.
+NATION_REGIONS = {"Scotland": "S92000003", "Wales": "W92000004", "Northern Ireland": "N92000002"}
+
+
+def _region_code(written: str, nation: str) -> str:
+    """The region's GSS code. The Commons Library writes "NA" for some Scottish seats: the nation's region then,
+    not a second "Scotland" in the region filter."""
+    if GSS_AREA_RE.match(written):
+        return written
+    return NATION_REGIONS.get(nation, "")
+
+
 NATIONS = {
     "england": "England",
     "wales": "Wales",
@@ -216,7 +230,7 @@ class _SeatReader:
                 code=code,
                 name=name,
                 nation=nation or NATION_BY_PREFIX[code[0]],
-                region_code=row[at["region_code"]].strip(),
+                region_code=_region_code(row[at["region_code"]].strip(), nation or NATION_BY_PREFIX[code[0]]),
                 region_name=row[at["region_name"]].strip(),
                 constituency_type=row[at["constituency_type"]].strip(),
             )

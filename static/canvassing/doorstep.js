@@ -3,7 +3,8 @@
 // The list is fetched once and kept in IndexedDB; every entry gets an id made here (a UUID) and goes into an
 // IndexedDB queue first, then is sent to the API in batches whenever the phone is online. The server stores
 // each id once, so a batch resent after a lost answer never duplicates; ids it accepted or rejected leave
-// the queue. Common outcomes take two taps: "Spoke" then an intention, or "Not home" alone.
+// the queue. Common outcomes take two taps: "Spoke" then an intention, or "Not home" alone;
+// "Nobody home" records the household and moves on. A recorded elector folds to one line in words.
 (function () {
   "use strict";
 
@@ -94,7 +95,12 @@
       if (!response.ok) throw new Error(`list answered ${response.status}`);
       const fresh = await response.json();
       const kept = await get("lists", listId);
-      if (kept) fresh.doorIndex = kept.doorIndex || 0;
+      if (kept) {
+        fresh.doorIndex = kept.doorIndex || 0;
+        // The phone remembers which entry each elector's survey would complete.
+        const last = new Map(kept.doors.flatMap((door) => door.electors.map((e) => [e.id, e.lastEntry])));
+        fresh.doors.forEach((door) => door.electors.forEach((e) => { if (last.get(e.id)) e.lastEntry = last.get(e.id); }));
+      }
       await put("lists", fresh);
       return fresh;
     } catch (error) {
@@ -110,11 +116,19 @@
     return put("lists", list);
   }
 
+  const OUTCOME_WORDS = { spoke: "Spoke", not_home: "Not home", moved: "Moved away", refused: "Refused", do_not_contact: "Do not contact" };
+
+  function intentionLabel(code) {
+    const found = (list.intentions || []).find((item) => item.code === code);
+    if (!found) return code;
+    return found.label.charAt(0).toLowerCase() + found.label.slice(1);
+  }
+
   function stateText(elector) {
-    const parts = [];
-    if (elector.outcome) parts.push(elector.outcome.replace(/_/g, " "));
-    if (elector.intention) parts.push(elector.intention);
-    return parts.length ? `Recorded: ${parts.join(", ")}` : "";
+    // In words, as a canvasser would say it: "Spoke: our candidate (promise)", "Not home".
+    if (!elector.outcome) return "";
+    const outcome = (list.outcomes && list.outcomes[elector.outcome]) || OUTCOME_WORDS[elector.outcome] || elector.outcome;
+    return elector.intention && elector.outcome === "spoke" ? `${outcome}: ${intentionLabel(elector.intention)}` : outcome;
   }
 
   function render() {
@@ -124,6 +138,8 @@
     document.getElementById("previous-door").disabled = doorIndex === 0;
     document.getElementById("next-door").disabled = doorIndex >= list.doors.length - 1;
     if (!door) return;
+    const head = document.createElement("div");
+    head.className = "door-head";
     const heading = document.createElement("h2");
     heading.textContent = door.address;
     const nobody = document.createElement("button");
@@ -132,16 +148,26 @@
     nobody.dataset.nobodyHome = "";
     nobody.textContent = "Nobody home";
     nobody.addEventListener("click", async () => {
+      // The whole household not in: record each, then on to the next door.
       for (const elector of door.electors) await record(elector, "not_home", "");
+      if (doorIndex < list.doors.length - 1) {
+        doorIndex += 1;
+        await saveList();
+      }
       render();
+      showStatus(undefined, `Nobody home at ${door.address}: recorded.`);
     });
+    head.append(heading, nobody);
     const electors = document.createElement("ul");
     door.electors.forEach((elector) => electors.append(renderElector(elector)));
-    doorBox.append(heading, nobody, electors);
+    doorBox.append(head, electors);
   }
 
   function renderElector(elector) {
     const item = template.content.firstElementChild.cloneNode(true);
+    const step = (name) => item.querySelector(`[data-step=${name}]`);
+    const line = item.querySelector("[data-line]");
+    const other = item.querySelector("[data-other]");
     item.dataset.elector = elector.id;
     item.querySelector("[data-name]").textContent = elector.name;
     item.querySelector("[data-number]").textContent = elector.number;
@@ -151,9 +177,29 @@
       badge.textContent = flags;
       badge.hidden = false;
     }
-    item.querySelector("[data-state]").textContent = stateText(elector);
-    if (elector.outcome) item.classList.add("done");
-    const intentions = item.querySelector("[data-step=intention]");
+
+    function show(...names) {
+      ["outcome", "other", "intention", "more"].forEach((name) => { step(name).hidden = !names.includes(name); });
+      other.setAttribute("aria-expanded", String(names.includes("other")));
+    }
+    function fold() {
+      // Recorded: one line in words; the name and the buttons go away until the line is tapped.
+      const recorded = Boolean(elector.outcome);
+      item.classList.toggle("done", recorded);
+      line.hidden = !recorded;
+      line.setAttribute("aria-expanded", "false");
+      item.querySelector("[data-state]").textContent = recorded ? `${elector.name}: ${stateText(elector)}` : "";
+      show(...(recorded ? [] : ["outcome"]));
+    }
+    line.addEventListener("click", () => {
+      if (line.getAttribute("aria-expanded") === "true") return fold();
+      show("outcome", ...(elector.outcome === "spoke" ? ["more"] : []));
+      line.setAttribute("aria-expanded", "true");
+    });
+    other.addEventListener("click", () => show("outcome", "other"));
+
+    const intentions = step("intention");
+    intentions.setAttribute("aria-label", `What ${elector.name} will do`);
     list.intentions.forEach((code) => {
       const button = document.createElement("button");
       button.type = "button";
@@ -161,11 +207,8 @@
       button.textContent = code.label;
       button.className = code.category === "promise" ? "" : "secondary";
       button.addEventListener("click", async () => {
-        elector.lastEntry = await record(elector, "spoke", code.code);
-        intentions.hidden = true;
-        item.querySelector("[data-step=more]").hidden = false;
-        item.querySelector("[data-state]").textContent = stateText(elector);
-        item.classList.add("done");
+        await record(elector, "spoke", code.code);
+        fold();
       });
       intentions.append(button);
     });
@@ -173,33 +216,26 @@
       button.addEventListener("click", async () => {
         const outcome = button.dataset.outcome;
         if (outcome === "spoke") {
-          intentions.hidden = false;
+          show("intention");
           return;
         }
-        elector.lastEntry = await record(elector, outcome, "");
-        item.querySelector("[data-state]").textContent = stateText(elector);
-        item.classList.add("done");
+        await record(elector, outcome, "");
+        fold();
       });
     });
     const questions = item.querySelector("[data-questions]");
     list.questions.forEach((question) => questions.append(renderQuestion(question)));
+    item.querySelector("[data-done]").addEventListener("click", fold);
     item.querySelector("[data-save-more]").addEventListener("click", async () => {
       const answers = {};
       questions.querySelectorAll("[data-question]").forEach((field) => {
         if (field.value) answers[field.dataset.question] = field.value;
       });
       const note = item.querySelector("[data-note]").value.trim();
-      const entry = elector.lastEntry && (await get("queue", elector.lastEntry));
-      if (entry) {
-        entry.answers = answers;
-        entry.note = note;
-        await put("queue", entry);
-        sync();
-      } else {
-        elector.lastEntry = await record(elector, elector.outcome || "spoke", elector.intention || "", answers, note);
-      }
-      item.querySelector("[data-step=more]").open = false;
+      await complete(elector, answers, note);
+      fold();
     });
+    fold();
     return item;
   }
 
@@ -234,19 +270,50 @@
     };
     await put("queue", entry);
     elector.outcome = outcome;
-    if (intention) elector.intention = intention;
+    elector.intention = outcome === "spoke" ? intention : "";
+    elector.lastEntry = entry.id;
     await saveList();
     showStatus();
     sync();
     return entry.id;
   }
 
-  async function showStatus(message) {
+  async function complete(elector, answers, note) {
+    // Survey answers and a note finish the entry they follow: still queued, it is amended in place; already
+    // sent (or on its way now), a completing entry names it (``completes``) and the server adds them to the
+    // same row.
+    const queued = elector.lastEntry && !syncing && (await get("queue", elector.lastEntry));
+    if (queued) {
+      queued.answers = answers;
+      queued.note = note;
+      await put("queue", queued);
+    } else if (elector.lastEntry) {
+      await put("queue", {
+        id: uuid(),
+        completes: elector.lastEntry,
+        elector: elector.id,
+        outcome: elector.outcome || "spoke",
+        intention: elector.intention || "",
+        answers,
+        note,
+        recorded_at: new Date().toISOString(),
+        walk_list: listId,
+      });
+    } else {
+      await record(elector, "spoke", "", answers, note);
+      return;
+    }
+    showStatus();
+    sync();
+  }
+
+  async function showStatus(message, prefix = "") {
     const waiting = (await all("queue")).length;
     statusLine.classList.toggle("waiting", waiting > 0);
     statusLine.classList.toggle("sent", waiting === 0);
     statusLine.dataset.waiting = String(waiting);
-    statusLine.textContent = message || (waiting ? `${waiting} waiting to send${navigator.onLine ? "" : " (offline)"}` : "All sent") + refusedNote;
+    const state = waiting ? `${waiting} waiting to send${navigator.onLine ? "" : " (offline)"}` : "All sent";
+    statusLine.textContent = message || (prefix ? `${prefix} ` : "") + state + refusedNote;
   }
 
   async function sync() {

@@ -1,10 +1,16 @@
-// Keeps the doorstep page and its static files on the phone, so a walk list opens with no signal.
-// Served from /canvass/sw.js (scope /canvass/). Elector data is not cached here: the page keeps the list in
-// IndexedDB, and queued entries are sent by the page when the signal returns.
+// Keeps the doorstep pages, "my lists" and their static files on the phone, so that a walk list opens with no
+// signal, and answers any page the phone cannot reach with the offline page (which lists the walk lists kept
+// here) rather than the browser's error page. Served from /canvass/sw.js with scope / (Service-Worker-Allowed).
+// Elector data is never cached here: the pages keep lists in IndexedDB, and queued entries are sent by the
+// doorstep page when the signal returns. Only the pages named below are ever stored.
 const CACHE = "organiser-canvass-v1";
-const DOORSTEP = /^\/canvass\/lists\/\d+\/doorstep\/$/;
+const KEPT = /^\/canvass\/(lists\/\d+\/doorstep\/|my-lists\/|offline\/)$/;
+const OFFLINE = "/canvass/offline/";
 
-self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("install", (event) => {
+  self.skipWaiting();
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.add(OFFLINE)).catch(() => {}));
+});
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
 // On logout (or an ended session) the page asks for every cached canvassing page and file to go.
@@ -18,21 +24,35 @@ self.addEventListener("message", (event) => {
   );
 });
 
+function networkKeeping(request, keep) {
+  return fetch(request).then((response) => {
+    if (keep && response.ok && !response.redirected) {
+      const copy = response.clone();
+      caches.open(CACHE).then((cache) => cache.put(request, copy));
+    }
+    return response;
+  });
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (!(DOORSTEP.test(url.pathname) || url.pathname.startsWith("/static/"))) return;
-  event.respondWith(
-    fetch(request)
-      .then((response) => {
-        if (response.ok) {
-          const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(request, copy));
-        }
-        return response;
-      })
-      .catch(() => caches.match(request).then((cached) => cached || Response.error())),
-  );
+  const kept = KEPT.test(url.pathname);
+  if (request.mode === "navigate") {
+    event.respondWith(
+      networkKeeping(request, kept).catch(() =>
+        caches.match(request, { ignoreSearch: true }).then((cached) => cached || caches.match(OFFLINE)).then((page) => page || Response.error()),
+      ),
+    );
+    return;
+  }
+  // Static files are kept only for the kept pages (the home page's must not fill the cache after a logout).
+  const forKeptPage = request.referrer && KEPT.test(new URL(request.referrer).pathname);
+  if (!(kept || (url.pathname.startsWith("/static/") && forKeptPage))) {
+    if (url.pathname.startsWith("/static/")) event.respondWith(fetch(request).catch(() => caches.match(request).then((cached) => cached || Response.error())));
+    return;
+  }
+  event.respondWith(networkKeeping(request, true).catch(() => caches.match(request).then((cached) => cached || Response.error())));
 });

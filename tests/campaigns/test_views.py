@@ -42,8 +42,57 @@ def test_public_endorsements_and_name_search(endorsed_ilford):
     client = Client()
     assert "Leanne Mohamad" in client.get(f"/elections/{SLUG}/endorsements/").content.decode()
     html = client.get("/endorsements/find/", {"q": "ilford"}).content.decode()
-    assert "we endorse <strong>Leanne Mohamad</strong>" in html
-    assert "Ilford South</strong>:\n    we have not endorsed" in html or "Ilford South" in html
+    # Each result links to the seat's result, its endorsed candidate and "volunteer here".
+    seat = f"/elections/{SLUG}/seats/E14001300/"
+    assert f'We endorse <a href="{seat}#endorsed-candidate"><strong>Leanne Mohamad</strong></a>' in html
+    assert f'href="{seat}">The result in Ilford North</a>' in html
+    assert 'href="/join/?seat=E14001300">Volunteer here</a>' in html
+    assert "Ilford South" in html and "We have not endorsed a candidate here." in html
+    assert 'href="/elections/parl.2024-07-04/seats/E14001301/">The result in Ilford South</a>' in html
+
+
+def test_saint_and_st_find_the_same_seat(real_2024):
+    for query in ("Saint Albans", "St Albans", "st. albans", "ST ALBANS"):
+        html = Client().get("/endorsements/find/", {"q": query}).content.decode()
+        assert "The result in St Albans</a>" in html, query
+    assert "The result in St Ives</a>" in Client().get("/endorsements/find/", {"q": "Saint Ives"}).content.decode()
+
+
+def test_the_region_filter_lists_each_region_once(real_2024):
+    from campaigns.selectors import region_choices
+
+    names = [name for _, name in region_choices()]
+    assert names.count("Scotland") == 1 and len(names) == len(set(names)) == 12
+    from campaigns.models import Constituency
+
+    assert Constituency.objects.filter(nation="Scotland").exclude(region_code="S92000003").count() == 0
+
+
+def test_the_public_sees_a_seats_result_chart_and_endorsed_candidate(endorsed_ilford, django_assert_num_queries):
+    client = Client()
+    client.get(f"/elections/{SLUG}/seats/E14001300/")
+    with django_assert_num_queries(5):
+        response = client.get(f"/elections/{SLUG}/seats/E14001300/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Lab hold" in html and "Wes Streeting (Lab), 15,647 votes" in html and "<dd>528 " in html
+    assert "<svg" in html and "54.1% notional" in html and "Turnout</dt><dd>59.6%" in html
+    assert "We endorse <strong>Leanne Mohamad</strong>" in html and "Vote Leanne" in html
+    assert 'href="/join/?seat=E14001300">Volunteer in Ilford North</a>' in html
+    # Nothing of the organisers' view: no target tier, no demographics, no Propose.
+    assert "Muslim" not in html and "Tier" not in html and "Propose" not in html
+    # A proposal not yet decided is not public.
+    candidacy = Candidacy.objects.filter(election=endorsed_ilford.election, constituency__code="E14001102").first()
+    endorsement_propose(user=endorsed_ilford.updated_by, candidacy=candidacy)
+    html = client.get(f"/elections/{SLUG}/seats/E14001102/").content.decode()
+    assert "We have not endorsed a candidate in Blackburn." in html and candidacy.person.name in html
+    assert client.get(f"/elections/{SLUG}/seats/E99999999/").status_code == 404
+
+
+def test_the_public_hex_map_links_every_seat_to_its_result(real_2024):
+    html = Client().get(f"/elections/{SLUG}/map/").content.decode()
+    assert len(re.findall(rf'href="/elections/{SLUG}/seats/[EWSN]\d{{8}}/"', html)) == 650
+    assert "Tier" not in html and "Demographic" not in html
 
 
 @pytest.fixture
@@ -175,6 +224,7 @@ def test_public_endorsement_pages_cost_the_same_whatever_the_number_endorsed(
         endorsement_endorse(user=national_organiser, endorsement=endorsement, reason="ok")
     with django_assert_num_queries(3):
         three = client.get(f"/elections/{SLUG}/endorsements/").content.decode()
-    assert one.count("<li><strong>") == 1 and three.count("<li><strong>") == 3
+    seat_link = f'<li><a href="/elections/{SLUG}/seats/'
+    assert one.count(seat_link) == 1 and three.count(seat_link) == 3
     with django_assert_num_queries(3):
         client.get("/endorsements/find/", {"q": "ilford"})

@@ -155,11 +155,14 @@ def test_walk_list_and_import_pages_pass_an_accessibility_audit(phone_page, live
         page.goto(url)
         page.wait_for_load_state("load")
         audit(page)
-    # The doorstep with a door's details open (questions and note).
+    # The doorstep with the intentions open, then an elector recorded and opened again (questions and note).
     page.goto(reverse("canvassing:doorstep", args=[walk_list.pk]))
     page.wait_for_selector("#doorstep[data-ready=true]")
     page.locator(".elector [data-outcome=spoke]").first.click()
-    page.locator(".elector details").first.evaluate("d => d.open = true")
+    audit(page)
+    page.locator(".elector [data-intention=C]").first.click()
+    page.locator(".elector [data-line]").first.click()
+    page.wait_for_selector(".elector [data-questions] select")
     audit(page)
     assert page.csp_violations == []
 

@@ -241,7 +241,7 @@ def test_api_checks_survey_answers_per_answer_and_keeps_the_good_entries(world):
 
 def test_service_worker_is_served_for_the_canvass_scope(client):
     response = client.get(reverse("canvassing:service_worker"))
-    assert response.status_code == 200 and response["Service-Worker-Allowed"] == "/canvass/"
+    assert response.status_code == 200 and response["Service-Worker-Allowed"] == "/"
     assert response["Content-Type"].startswith("text/javascript")
 
 

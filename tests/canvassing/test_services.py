@@ -149,6 +149,36 @@ def test_answers_to_a_retired_question_are_kept_and_blank_answers_dropped(campai
     assert CanvassResponse.objects.get().answers == {"poster": "Yes"}
 
 
+def test_answers_given_after_an_entry_was_sent_complete_that_entry(campaign, canvasser):
+    load_register(campaign, 10)
+    survey(campaign)
+    a, b = Elector.objects.filter(campaign=campaign)[:2]
+    first = entry(a, intention="C")
+    assert services.responses_record(user=canvasser, entries=[first]).accepted == [first["id"]]
+    later = entry(a, intention="C", answers={"issue": "Housing"}, note="wants a poster", completes=first["id"])
+    assert services.responses_record(user=canvasser, entries=[later, later]).accepted == [later["id"]] * 2
+    stored = CanvassResponse.objects.get()  # one row for the door's conversation, not two
+    assert str(stored.client_id) == first["id"]
+    assert (stored.answers, stored.note) == ({"issue": "Housing"}, "wants a poster")
+    a.refresh_from_db()
+    assert a.current_intention.code == "C"
+    # An entry and its completion in one batch (the phone was offline): the completion applies after it.
+    offline = entry(b, intention="L")
+    completion = entry(b, intention="L", answers={"poster": "no"}, completes=offline["id"])
+    assert services.responses_record(user=canvasser, entries=[completion, offline]).rejected == []
+    assert CanvassResponse.objects.get(elector=b).answers == {"poster": "No"}
+    # Another canvasser cannot complete someone else's entry, nor an entry of another elector.
+    other = grant(campaign)
+    foreign = entry(a, answers={"issue": "Gaza"}, completes=first["id"])
+    wrong_elector = entry(b, answers={"issue": "Gaza"}, completes=first["id"])
+    assert [r["reason"] for r in services.responses_record(user=other, entries=[foreign]).rejected] == [
+        "the entry it completes was not recorded"
+    ]
+    assert len(services.responses_record(user=canvasser, entries=[wrong_elector]).rejected) == 1
+    assert CanvassResponse.objects.get(elector=a).answers == {"issue": "Housing"}
+    assert CanvassResponse.objects.count() == 2
+
+
 def test_two_canvassers_on_one_elector_both_kept_the_latest_is_current(campaign, canvasser):
     load_register(campaign, 20)
     other = grant(campaign)
@@ -303,6 +333,26 @@ def test_assignment_and_my_lists(campaign, canvasser, seat_a):
     assert set(selectors.my_walk_lists(canvasser)) == {one, two}
     # A team member without a grant on the register sees none of it.
     assert list(selectors.my_walk_lists(stranger)) == []
+
+
+def test_a_team_member_takes_one_of_the_teams_lists(campaign, canvasser, seat_a):
+    load_register(campaign, 300, seed=2)
+    cut(campaign, doors=30)
+    pooled, other = WalkList.objects.order_by("sequence")[:2]
+    colleague = grant(campaign)
+    team = Team.objects.create(name="Doors", constituency=seat_a)
+    team.members.add(canvasser, colleague)
+    services.walk_list_assign(walk_list=pooled, team=team, user=campaign.agent)
+    # The team's list is in both members' lists until one takes it; then it is theirs, still seen by the other.
+    assert pooled in selectors.my_walk_lists(colleague) and pooled in selectors.my_walk_lists(canvasser)
+    services.walk_list_take(walk_list=pooled, volunteer=canvasser)
+    pooled.refresh_from_db()
+    assert (pooled.volunteer, pooled.team) == (canvasser, team)
+    with pytest.raises(ValidationError, match="has taken this list already"):
+        services.walk_list_take(walk_list=pooled, volunteer=colleague)
+    assert pooled in selectors.my_walk_lists(colleague)
+    with pytest.raises(ValidationError, match="not given to you"):
+        services.walk_list_take(walk_list=other, volunteer=colleague)
 
 
 # --- polling day ------------------------------------------------------------------------------------------

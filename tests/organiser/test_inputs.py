@@ -141,9 +141,7 @@ def test_unicode_digits_in_a_check_in_are_a_400(world):
 # --- the admin ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "query", ["active=abc", "active=%00x", "skill=flying", "seat=E14001102", "free=never"]
-)
+@pytest.mark.parametrize("query", ["active=abc", "active=%00x", "skill=flying", "seat=E14001102", "free=never"])
 def test_a_list_filter_value_it_does_not_offer_is_the_admins_invalid_lookup(world, query):
     response = world.client("seat_organiser").get(f"/admin/volunteers/volunteerprofile/?{query}")
     assert response.status_code in (302, 400)

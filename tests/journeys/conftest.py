@@ -1,0 +1,83 @@
+"""The journey suite: each role walks its day in Chromium from ``/`` or the login page, by clicking what a
+person sees (no ``page.goto`` past the first page), at 390 px for volunteers, leads and the public and 1280 px
+for organisers. Each journey saves screenshots of its key screens under ``var/screenshots/`` and asserts on
+what a person sees: text, visible controls, no sideways scroll, and an axe-core audit (tests/canvassing)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.canvassing.conftest import campaign  # noqa: F401 (a fixture)
+from tests.canvassing.test_browser import audit
+from tests.conftest import BASE_DIR, PASSWORD
+
+SCREENSHOTS = BASE_DIR / "var" / "screenshots"
+PHONE_390 = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+def _context(browser, live_server, options: dict):
+    context = browser.new_context(base_url=live_server.url, **options)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda msg: page.errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return context, page
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A 390 px phone."""
+    context, page = _context(browser, live_server, PHONE_390)
+    yield page
+    assert page.errors == [], page.errors
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser, live_server):
+    """A 1280 px screen."""
+    context, page = _context(browser, live_server, DESKTOP)
+    yield page
+    assert page.errors == [], page.errors
+    context.close()
+
+
+def shot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot of what the person sees now (var/screenshots/<name>.png, not committed)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def seen(page, check_audit: bool = True) -> None:
+    """The page as it stands has no sideways scroll and passes the accessibility audit."""
+    page.wait_for_load_state("load")
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, f"sideways scroll on {page.url}"
+    if check_audit:
+        audit(page)
+
+
+def menu(page, name: str) -> None:
+    """Follow a link of the main navigation (opening the menu first where a phone folds it away)."""
+    nav = page.get_by_role("navigation", name="Main")
+    toggle = page.locator("#site-menu > summary")
+    if toggle.is_visible() and not page.locator("#site-menu").evaluate("d => d.open"):
+        toggle.click()
+    nav.get_by_role("link", name=name, exact=True).click()
+    page.wait_for_load_state("load")
+
+
+def log_in(page, email: str, password: str = PASSWORD) -> None:
+    """From any page: the "Log in" link, then the form."""
+    menu(page, "Log in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name=re.compile("^(log in|sign in)$", re.IGNORECASE)).click()
+    page.wait_for_load_state("load")
