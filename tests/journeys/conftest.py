@@ -74,10 +74,29 @@ def menu(page, name: str) -> None:
     page.wait_for_load_state("load")
 
 
-def log_in(page, email: str, password: str = PASSWORD) -> None:
-    """From any page: the "Log in" link, then the form."""
+def log_in(page, email: str, *, totp_secret: str | None = None, password: str = PASSWORD) -> None:
+    """From any page: the "Log in" link, the form, and the authenticator code where the account has one."""
     menu(page, "Log in")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name=re.compile("^(log in|sign in)$", re.IGNORECASE)).click()
     page.wait_for_load_state("load")
+    if totp_secret:
+        from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
+
+        page.get_by_label(re.compile("code", re.IGNORECASE)).fill(
+            f"{hotp_value(totp_secret, next(yield_hotp_counters_from_time())):06d}"
+        )
+        page.get_by_role("button", name=re.compile("^(sign in|log in|confirm)$", re.IGNORECASE)).click()
+        page.wait_for_load_state("load")
+
+
+def person(role: str, full_name: str = "", **kwargs):
+    """An account of ``role`` with an authenticator (as every organiser and register grantee has): (user, secret)."""
+    from tests.conftest import give_totp, make_user
+
+    user = make_user(role, mfa=False, **kwargs)
+    if full_name:
+        user.full_name = full_name
+        user.save(update_fields=["full_name"])
+    return user, give_totp(user)

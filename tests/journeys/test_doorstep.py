@@ -10,11 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from canvassing import services
-from canvassing.models import CanvassResponse, WalkList
+from canvassing.models import CanvassResponse, GrantLevel, WalkList
 from canvassing.register_import import register_import
-from tests.canvassing.conftest import csv_file, grant
+from tests.canvassing.conftest import csv_file
 from tests.canvassing.test_browser import eventually
-from tests.journeys.conftest import log_in, menu, seen, shot
+from tests.journeys.conftest import log_in, menu, person, seen, shot
+from volunteers.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,17 +37,20 @@ def door_register(campaign) -> None:
             number += 1
             rows.append(f'KA,{number},0,,,"{name}",IG1 4AA,{address},Ilford,,,,\n')
     register_import(campaign=campaign, file=csv_file(HEADER + "".join(rows)), user=campaign.agent)
-    services.walk_lists_cut(campaign=campaign, doors=10)
+    services.walk_lists_cut(campaign=campaign, doors=10, user=campaign.agent)
 
 
 def test_a_door_of_four_fits_and_folds_to_lines_in_words(phone, live_server, campaign):
     door_register(campaign)
-    canvasser = grant(campaign)
+    canvasser, secret = person(Role.VOLUNTEER, full_name="Sam Canvasser")
+    services.register_grant_create(
+        campaign=campaign, user=canvasser, level=GrantLevel.CANVASSER, granted_by=campaign.agent
+    )
     walk_list = WalkList.objects.get(campaign=campaign)
-    services.walk_list_assign(walk_list=walk_list, volunteer=canvasser)
+    services.walk_list_assign(walk_list=walk_list, volunteer=canvasser, user=campaign.agent)
     page = phone
     page.goto("/")
-    log_in(page, canvasser.email)
+    log_in(page, canvasser.email, totp_secret=secret)
     menu(page, "Walk lists")
     page.get_by_role("link", name="Open on this phone").first.click()
     page.wait_for_selector("#doorstep[data-ready=true]")
