@@ -25,6 +25,7 @@ import base64
 import contextlib
 import email
 import email.policy
+import email.utils
 import hashlib
 import hmac
 import html
@@ -185,10 +186,12 @@ class RunCheck:
             )
             if not secret:
                 raise CheckFailed("the authenticator set-up page shows no secret")
+            # The code for the server's clock (its Date header), as a phone in sync with it would show: under
+            # --faketime the server's clock is not this one.
+            server_time = email.utils.parsedate_to_datetime(admin.headers["Date"]).timestamp()
+            code = totp_code(html.unescape(secret.group(1)), at=server_time)
             response = organiser.post(
-                admin.url,
-                data={"csrfmiddlewaretoken": csrf_token(admin.text), "code": totp_code(html.unescape(secret.group(1)))},
-                timeout=30,
+                admin.url, data={"csrfmiddlewaretoken": csrf_token(admin.text), "code": code}, timeout=30
             )
             if response.status_code >= 400 or "/2fa/totp/activate" in response.url:
                 raise CheckFailed(f"the authenticator code was refused ({response.status_code} at {response.url})")
