@@ -82,6 +82,7 @@ def world() -> dict:
         "canvasser": session_for(canvasser),
         "empty_campaign": empty_campaign.pk,
         "outage_campaign": outage_campaign.pk,
+        "outage_agent": session_for(outage_campaign.agent),
         "login": {"email": login_target.email, "password": PASSWORD},
         "import_electors": IMPORT_ELECTORS,
     }

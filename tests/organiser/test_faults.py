@@ -8,9 +8,15 @@ on loopback. Then, while volunteers sign up, a canvasser records doors and pages
   once it is back every page answers 200 with no process restarted; every sign-up and doorstep entry is stored
   once, and every message sent once.
 - Redis restarts, losing every key: pages keep serving, failed logins stay limited (per process), sign-ups
-  commit, and the messages whose tasks Redis lost are queued again by the periodic sweep and sent once.
-- A gunicorn worker is killed in the middle of a request, and a Celery worker in the middle of an import: no
-  half-written rows, and the resent request or the redelivered task does the work once.
+  and a register upload commit, and the work whose tasks Redis lost is queued again by the periodic sweeps:
+  each message sent once, the register imported once.
+- A gunicorn worker is killed in the middle of a request (a doorstep batch, a sign-up), and a Celery worker
+  in the middle of an import (a register upload, the admin's results upload): no half-written rows, and the
+  resent request or the redelivered task does the work once.
+
+"In the middle" is made exact, not left to timing: the test holds a lock on what the request or task writes
+last, waits until its database session is waiting on that lock with the rest written, and kills the process
+whose connection it is.
 
 What each fault did (seconds to recover, requests that failed, rows checked) is printed and appended to
 ``var/faults-report.jsonl``; no time is asserted. Run them alone with ``pytest -m faults``.
@@ -400,8 +406,20 @@ def test_redis_restarted_losing_its_data(stack):
         if "Too many failed login attempts" in page.text or page.status_code == 429:
             refused_after = attempt
             break
-    # A register uploaded while Redis is down: the job is kept, its task cannot be queued.
-    job = stack.world_command("queue-register-import", str(stack.world["outage_campaign"]))
+    # A register uploaded on its page while Redis is down: the job is kept, its task cannot be queued.
+    from tests.canvassing.conftest import synthetic_register
+
+    campaign = stack.world["outage_campaign"]
+    upload = http.post(
+        f"{stack.base}/canvass/{campaign}/import/",
+        files={"file": ("register.csv", synthetic_register(stack.world["import_electors"], seed=13).read())},
+        cookies={"sessionid": stack.world["outage_agent"], "csrftoken": CSRF},
+        headers={"X-CSRFToken": CSRF},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert upload.status_code == 302, upload.status_code
+    job = int(upload.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
     time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - down_at)))
     stack.redis.start()
     back_at = time.monotonic()
@@ -416,9 +434,7 @@ def test_redis_restarted_losing_its_data(stack):
         what="the register uploaded during the outage to be imported",
         every=0.25,
     )
-    [(electors,)] = stack.sql(
-        "SELECT count(*) FROM canvassing_elector WHERE campaign_id = %s", [stack.world["outage_campaign"]]
-    )
+    [(electors,)] = stack.sql("SELECT count(*) FROM canvassing_elector WHERE campaign_id = %s", [campaign])
     assert electors == stack.world["import_electors"]
 
     during = [a for a in answers if down_at <= a.started <= back_at]
