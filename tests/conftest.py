@@ -53,9 +53,12 @@ def pytest_configure(config) -> None:
             timetravel.start(value)
         except ValueError as error:
             raise pytest.UsageError(f"--clock-at: {error}") from None
-        os.environ[timetravel.ENVIRONMENT_VARIABLE] = value
     else:
         timetravel.start_from_environment()
+    # Whatever a test starts from the environment (servers, workers) keeps the suite's clock.
+    os.environ.pop(timetravel.ENVIRONMENT_VARIABLE, None)
+    if timetravel.suite_start() is not None:
+        os.environ[timetravel.OFFSET_VARIABLE] = repr(timetravel.offset_seconds())
 
 
 def pytest_report_header(config) -> str:

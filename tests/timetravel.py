@@ -3,9 +3,11 @@
 - ``pytest --clock-at=2027-03-28T00:59:30+00:00`` (or ``ORGANISER_TEST_NOW=…`` in the environment) starts the
   suite's clock at that instant; it ticks on from there as the suite runs. Without either, the suite runs at
   the real time.
-- The subprocesses a test starts from the test settings (Celery workers, servers) start at the instant the
-  test is at: ``subprocess_environment`` hands it on in ``ORGANISER_TEST_NOW``, and ``tests/settings.py``
-  calls ``start_from_environment`` when such a process loads its settings.
+- The subprocesses a test starts from the test settings (Celery workers, servers) keep the suite's clock:
+  ``ORGANISER_TEST_CLOCK_OFFSET`` (seconds from the real time, in the environment from the suite's start,
+  and from ``subprocess_environment`` for a test that moved the clock) makes a process that loads
+  ``tests/settings.py`` run that far from the real time, so one started, killed and started again later stays
+  in step with the test (a fixed start instant would put a restarted worker back in the past).
 - The ``travel`` fixture (tests/conftest.py) moves the clock for one test.
 
 time-machine moves Python's clock (``time.time``, ``datetime.now``) for every caller in the process, so
@@ -17,10 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 
 import time_machine
 
 ENVIRONMENT_VARIABLE = "ORGANISER_TEST_NOW"
+OFFSET_VARIABLE = "ORGANISER_TEST_CLOCK_OFFSET"
 
 _suite: time_machine.travel | None = None
 _suite_start: dt.datetime | None = None
@@ -55,24 +59,40 @@ def start(value: str) -> dt.datetime:
     return instant
 
 
+def _real_now() -> dt.datetime:
+    travelling = time_machine.escape_hatch.is_travelling()
+    return dt.datetime.fromtimestamp(time_machine.escape_hatch.time.time() if travelling else time.time(), tz=dt.UTC)
+
+
+def offset_seconds() -> float:
+    """How far this process's clock is from the real time (0 when it is not moved)."""
+    from organiser import clock
+
+    return (clock.now() - _real_now()).total_seconds() if time_machine.escape_hatch.is_travelling() else 0.0
+
+
 def start_from_environment() -> dt.datetime | None:
-    """Start the clock at ``$ORGANISER_TEST_NOW`` where it is set (and not started already)."""
-    value = os.environ.get(ENVIRONMENT_VARIABLE, "")
-    if value and _suite is None:
+    """Start the clock from the environment, where it says so (and it is not started already): a process
+    started by a test keeps ``$ORGANISER_TEST_CLOCK_OFFSET`` from the real time; otherwise the suite starts
+    at ``$ORGANISER_TEST_NOW``."""
+    if _suite is not None:
+        return _suite_start
+    if offset := os.environ.get(OFFSET_VARIABLE, ""):
+        return start((_real_now() + dt.timedelta(seconds=float(offset))).isoformat())
+    if value := os.environ.get(ENVIRONMENT_VARIABLE, ""):
         return start(value)
-    return _suite_start
+    return None
 
 
 def subprocess_environment(env: dict[str, str]) -> dict[str, str]:
-    """``env`` for a subprocess of a test: it starts at the instant the test is at (when the clock has been
-    moved), else at the real time."""
-    from organiser import clock
-
+    """``env`` for a subprocess of a test: its clock runs as far from the real time as the test's is now (when
+    the clock has been moved), else at the real time."""
     env = dict(env)
+    env.pop(ENVIRONMENT_VARIABLE, None)
     if time_machine.escape_hatch.is_travelling():
-        env[ENVIRONMENT_VARIABLE] = clock.now().isoformat()
+        env[OFFSET_VARIABLE] = repr(offset_seconds())
     else:
-        env.pop(ENVIRONMENT_VARIABLE, None)
+        env.pop(OFFSET_VARIABLE, None)
     return env
 
 
