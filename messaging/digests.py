@@ -92,13 +92,14 @@ def due_schedules(now: dt.datetime, *, all_due: bool = False) -> DueSchedules:
 # --- who ---------------------------------------------------------------------------------------------
 
 
-def _may_get_digest(key: str) -> Q:
+def _may_get_digest(key: str, *, marketing: bool = True) -> Q:
     from volunteers.models import Consent
 
     consent = Exists(Consent.objects.filter(user_id=OuterRef("pk"), channel="email", withdrawn_at__isnull=True))
     opted_out = Exists(MessagePreference.objects.filter(user_id=OuterRef("pk"), digest=False))
     already = Exists(Outbox.objects.filter(recipient_id=OuterRef("pk"), key=key))
-    return Q(consent) & ~Q(opted_out) & ~Q(already) & Q(is_active=True)
+    wanted = ~Q(opted_out) & ~Q(already) & Q(is_active=True)
+    return wanted & Q(consent) if marketing else wanted
 
 
 def volunteer_recipients(*, due: DueSchedules, key: str):
@@ -334,7 +335,7 @@ def organiser_recipients(*, key: str):
 
     return (
         User.objects.filter(role__in=(Role.NATIONAL_ORGANISER, Role.SEAT_ORGANISER))
-        .filter(_may_get_digest(key))
+        .filter(_may_get_digest(key, marketing=False))  # a report on their own seats: a service message
         .only("pk", "full_name", "role", "is_superuser", "is_active")
         .order_by("pk")
     )

@@ -56,10 +56,47 @@ KIND_CATEGORY = {
     MessageKind.DATA_ACCESS_LINK: Category.ACCOUNT,
 }
 
-#: Kinds sent without a consent to their channel: a link to one's own data, asked for just now by whoever holds
-#: the address (UK GDPR Art 12(2): make the rights easy to use). A service message, never marketing, and only to an
-#: address or number the person gave us; everything else needs the channel's recorded opt-in (PECR reg 22).
-CONSENT_FREE_KINDS = frozenset({MessageKind.DATA_ACCESS_LINK})
+
+class Purpose(models.TextChoices):
+    """Why a message is sent, which decides whether it needs the person's recorded opt-in (docs/messages.md).
+
+    A *service* message is one the person needs for something they asked for: the confirmation, calendar file
+    and reminders of a shift they signed up to, the day-before "still coming?" and the "how did it go" about it,
+    alerts about a shift they lead, an organiser's weekly report on the seats they run, a link to their own data
+    they just asked for. It promotes nothing, so it is not direct marketing (PECR reg 22 governs marketing) and
+    goes without the opt-in, only to an address or number the person gave us; they can still turn each category
+    off in their preferences. *Marketing* is campaign content: the volunteers' digest with its appeals ("where you
+    are needed most"), news to supporters. It needs the channel's recorded opt-in (political campaigns have no
+    soft opt-in) and carries one-click unsubscribe.
+    """
+
+    SERVICE = "service", "Service message"
+    MARKETING = "marketing", "Campaign content (marketing)"
+
+
+KIND_PURPOSE = {
+    MessageKind.SIGNUP_CONFIRMED: Purpose.SERVICE,
+    MessageKind.SIGNUP_WAITLISTED: Purpose.SERVICE,
+    MessageKind.SIGNUP_CANCELLED: Purpose.SERVICE,
+    MessageKind.SIGNUP_PROMOTED: Purpose.SERVICE,
+    MessageKind.REMINDER_24H: Purpose.SERVICE,
+    MessageKind.REMINDER_2H: Purpose.SERVICE,
+    MessageKind.SHIFT_SHORT: Purpose.SERVICE,
+    MessageKind.SHIFT_CONFIRM: Purpose.SERVICE,
+    MessageKind.SHIFT_FEEDBACK: Purpose.SERVICE,
+    MessageKind.DIGEST_ORGANISER: Purpose.SERVICE,
+    MessageKind.DATA_ACCESS_LINK: Purpose.SERVICE,
+    MessageKind.DIGEST_VOLUNTEER: Purpose.MARKETING,
+    MessageKind.SUPPORTER_WELCOME: Purpose.MARKETING,
+}
+
+#: Kinds sent without a consent to their channel: the service messages (see Purpose). Everything else needs the
+#: channel's recorded opt-in (PECR reg 22), and a kind not listed in KIND_PURPOSE counts as marketing.
+CONSENT_FREE_KINDS = frozenset(kind.value for kind, purpose in KIND_PURPOSE.items() if purpose == Purpose.SERVICE)
+
+
+def is_marketing(kind: str) -> bool:
+    return kind not in CONSENT_FREE_KINDS
 
 
 class OutboxChannel(models.TextChoices):

@@ -4,7 +4,10 @@ of sign-ups, written with one INSERT … ON CONFLICT DO NOTHING, and queued.
 - The day-before email goes at the same UK wall-clock time on the day before the shift (a 10:00 shift on the
   Sunday the clocks change is reminded at 10:00 on the Saturday, 23 real hours earlier), computed in SQL
   with ``AT TIME ZONE %s``, the campaign's zone (``organiser.clock.zone_name()``) as a parameter.
-- The SMS goes two hours before, to volunteers with SMS consent and a phone number.
+- The SMS goes two hours before, to volunteers who gave a mobile number.
+
+Reminders are service messages (messaging.models.Purpose): they go without the marketing opt-in, to anyone who
+has not turned reminders off in their preferences (checked at the send).
 - Leads hear when a shift they run in the next 48 hours is short of its minimum.
 
 A reminder is only for people who signed up before its moment (otherwise the sign-up email just told them).
@@ -16,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import DateTimeField, Exists, F, Func, OuterRef, Q, Value
+from django.db.models import DateTimeField, F, Func, Q, Value
 
 from messaging.models import MessageKind, Outbox, OutboxChannel, OutboxStatus
 from messaging.services import (
@@ -58,12 +61,6 @@ class LocalDayBefore(Func):
         return sql, (*moment_params, *zone_params, *zone_params)
 
 
-def _consented(channel: str):
-    from volunteers.models import Consent
-
-    return Exists(Consent.objects.filter(user_id=OuterRef("volunteer_id"), channel=channel, withdrawn_at__isnull=True))
-
-
 def due_day_before(*, now: dt.datetime):
     from volunteers.models import Signup, SignupStatus
 
@@ -77,7 +74,6 @@ def due_day_before(*, now: dt.datetime):
         .annotate(remind_at=LocalDayBefore("shift__starts_at"))
         .filter(remind_at__lte=now, queued_at__lt=F("remind_at"))
         .filter(Q(promoted_at__isnull=True) | Q(promoted_at__lt=F("remind_at")))
-        .filter(_consented("email"))
         .select_related("shift__constituency", "volunteer")
     )
 
@@ -94,7 +90,6 @@ def due_two_hours_before(*, now: dt.datetime):
             queued_at__lt=F("shift__starts_at") - SMS_BEFORE,
         )
         .filter(Q(promoted_at__isnull=True) | Q(promoted_at__lt=F("shift__starts_at") - SMS_BEFORE))
-        .filter(_consented("sms"))
         .filter(volunteer__profile__phone__startswith="+")
         .select_related("shift__constituency", "volunteer")
     )

@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from compliance.imprints import email_imprint
-from messaging.models import Category
+from messaging.models import Category, is_marketing
 from organiser import clock
 
 UNSUBSCRIBE_SALT = "messaging.unsubscribe"
@@ -70,9 +70,24 @@ def local_when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     }
 
 
-def _reason(category: str, consent_given_at: dt.datetime | None) -> str:
+SERVICE_NOTE = _(
+    "It is about something you asked for, so it comes whatever you chose about campaign emails; you can turn "
+    "these off in your message preferences."
+)
+
+
+def _reason(category: str, consent_given_at: dt.datetime | None, kind: str = "") -> str:
     campaign = settings.CAMPAIGN_NAME
     since = date_format(clock.local(consent_given_at), "j F Y") if consent_given_at else ""
+    if kind and not is_marketing(kind) and category != Category.ACCOUNT:
+        # A service message (messaging.models.Purpose): no opt-in to cite.
+        if kind == "digest_organiser":
+            why = _("You get this weekly report because you organise seats for %(campaign)s.")
+        elif category == Category.SHIFT_ALERTS:
+            why = _("You get this because you lead this shift for %(campaign)s.")
+        else:
+            why = _("You get this because you signed up for this shift with %(campaign)s.")
+        return f"{why % {'campaign': campaign}} {SERVICE_NOTE}"
     if category == Category.ACCOUNT:
         return _("You get this because someone asked for a link to the data %(campaign)s holds for this address.") % {
             "campaign": campaign
@@ -112,6 +127,7 @@ class Rendered:
     text: str
     html: str
     unsubscribe_url: str
+    marketing: bool = True  # campaign content: one-click unsubscribe headers (service messages have none)
 
 
 def render_email(
@@ -135,7 +151,8 @@ def render_email(
             "site_url": settings.SITE_URL,
             "unsubscribe_url": one_click,
             "preferences_url": absolute(preferences),
-            "reason": _reason(category, consent_given_at),
+            "reason": _reason(category, consent_given_at, kind),
+            "marketing": is_marketing(kind),
             "language": language,
             "imprint": email_imprint(kind),
         }
@@ -143,7 +160,7 @@ def render_email(
         subject = " ".join(subject.split())
         text = render_to_string(f"messaging/email/{kind}.txt", full)
         html = render_to_string(f"messaging/email/{kind}.html", full)
-    return Rendered(subject=subject, text=text, html=html, unsubscribe_url=one_click)
+    return Rendered(subject=subject, text=text, html=html, unsubscribe_url=one_click, marketing=is_marketing(kind))
 
 
 def render_sms(*, kind: str, context: dict, language: str) -> str:
@@ -173,13 +190,15 @@ def build_email(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         headers={
-            "List-Unsubscribe": unsubscribe,
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Message-ID": f"<outbox-{outbox_id}@{_host()}>",
             "X-Organiser-Outbox": str(outbox_id),
             "Auto-Submitted": "auto-generated",
         },
     )
+    if rendered.marketing:
+        # RFC 8058 one-click unsubscribe, for campaign content (a service message links to the preferences).
+        message.extra_headers["List-Unsubscribe"] = unsubscribe
+        message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.attach_alternative(rendered.html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)

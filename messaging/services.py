@@ -175,8 +175,21 @@ def signup_made(signup) -> list[int]:
 
 
 def signup_cancelled(signup) -> list[int]:
+    """A sign-up was cancelled: tell the volunteer, with a calendar CANCEL that takes the shift off the calendar
+    the confirmation's file put it on (same UID, a later SEQUENCE)."""
+    from volunteers import calendar
+    from volunteers.models import SignupStatus
+
+    ics = calendar.calendar(
+        [calendar.event_lines(shift=signup.shift, status=SignupStatus.CANCELLED, sequence=1)],
+        name=signup.shift.display_title,
+        method="CANCEL",
+    )
     ids = _signup_message(
-        signup, kind=MessageKind.SIGNUP_CANCELLED, key=f"signup-cancelled:{signup.pk}:{_stamp(signup.cancelled_at)}"
+        signup,
+        kind=MessageKind.SIGNUP_CANCELLED,
+        key=f"signup-cancelled:{signup.pk}:{_stamp(signup.cancelled_at)}",
+        extra={"ics": ics},
     )
     return ids + shift_short_check(signup.shift)
 
@@ -241,8 +254,9 @@ def short_shifts(*, now: dt.datetime):
 
 @transaction.atomic
 def unsubscribe(*, user_id: int | None = None, supporter_id: int | None = None, via: str) -> None:
-    """Stop all email to this person from this moment: withdraw their email consent (PECR), note where the
-    withdrawal came from, and skip their pending emails now (the send re-checks consent as well). The person
+    """Stop campaign email to this person from this moment: withdraw their email consent (PECR), note where the
+    withdrawal came from, and skip their pending campaign emails now (the send re-checks consent as well).
+    Service messages (a shift they signed up to) still come: they turn those off in their preferences. The person
     is an account (``user_id``) or a supporter without one (``supporter_id``)."""
     from messaging.models import Unsubscribe
     from volunteers.services import consent_set

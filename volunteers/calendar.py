@@ -41,7 +41,9 @@ def _host() -> str:
     return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "organiser"
 
 
-def event_lines(*, shift: Shift, status: str, url: str = "") -> list[str]:
+def event_lines(*, shift: Shift, status: str, url: str = "", sequence: int = 0) -> list[str]:
+    """One VEVENT; its UID is the shift's, so a later CANCELLED one (``sequence`` above the first's 0) replaces
+    the event a calendar app added from the confirmation."""
     description = f"{shift.kind_label} in {shift.constituency.name}. Meet at {shift.meeting_point}."
     if shift.notes:
         description += f"\n{shift.notes}"
@@ -61,17 +63,28 @@ def event_lines(*, shift: Shift, status: str, url: str = "") -> list[str]:
         lines[-1] = "STATUS:TENTATIVE"
     if url:
         lines.append(f"URL:{url}")
+    if sequence:
+        lines.append(f"SEQUENCE:{sequence}")
+    if status == SignupStatus.CANCELLED:
+        lines.append(f"ORGANIZER;CN={_escape(settings.CAMPAIGN_NAME)}:mailto:{_organiser_address()}")
     lines.append("END:VEVENT")
     return lines
 
 
-def calendar(events: Iterable[list[str]], *, name: str) -> str:
+def _organiser_address() -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or f"shifts@{_host()}"
+
+
+def calendar(events: Iterable[list[str]], *, name: str, method: str = "PUBLISH") -> str:
+    """A VCALENDAR of ``events``; ``method="CANCEL"`` for the file that takes a cancelled shift off a calendar."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:-//{_escape(settings.CAMPAIGN_NAME)}//Organiser//EN",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        f"METHOD:{method}",
         f"X-WR-CALNAME:{_escape(name)}",
     ]
     for event in events:

@@ -46,8 +46,9 @@ from volunteers.phones import normalise_phone
 logger = logging.getLogger(__name__)
 
 CONSENT_WORDING = {
-    Channel.EMAIL: "Yes, email me about volunteering and the campaign. I can unsubscribe at any time.",
-    Channel.SMS: "Yes, text me about volunteering and the campaign. I can reply STOP at any time.",
+    Channel.EMAIL: "Yes, email me the campaign's news and appeals, including the weekly digest. "
+    "I can unsubscribe at any time.",
+    Channel.SMS: "Yes, text me the campaign's news and appeals. I can reply STOP at any time.",
 }
 
 #: A lead may check people in from this long before the shift starts.

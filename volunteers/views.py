@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.models import Constituency
 from campaigns.postcodes import constituency_for_postcode
@@ -234,6 +234,18 @@ def _detail_context(request: HttpRequest, shift: Shift, signup: Signup | None, *
     return {"shift": shift, "signup": signup, "can_check_in": can_check_in, "now": clock.now(), **extra}
 
 
+def _shift_emails_wanted(user) -> bool:
+    """Whether the confirmation and reminders of a shift will reach ``user`` (service messages: no marketing
+    consent needed, only the "reminders" preference left on)."""
+    from django.apps import apps
+
+    if not apps.is_installed("messaging"):
+        return False
+    from messaging.models import MessagePreference
+
+    return not MessagePreference.objects.filter(user=user, reminders=False).exists()
+
+
 @login_required
 @require_POST
 def shift_signup(request: HttpRequest, pk: int) -> HttpResponse:
@@ -249,17 +261,35 @@ def shift_signup(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("volunteers:shift_detail", pk=shift.pk)
     services.volunteer_touch(user=request.user)
+    emailed = _shift_emails_wanted(request.user)
     if signup.status == SignupStatus.CONFIRMED:
-        messages.success(request, "You are signed up. See you there!")
+        told = (
+            "We are emailing you the confirmation with a calendar file, and will remind you the day before."
+            if emailed
+            else "You turned shift emails off in Messages, so none will come: add it to your calendar below."
+        )
+        messages.success(request, f"You are signed up. {told} See you there!")
     else:
-        messages.success(request, "The shift is full: you are on the waiting list and will hear if a place frees up.")
+        told = (
+            "We will email you if a place frees up."
+            if emailed
+            else "Shift emails are off in Messages: check back here."
+        )
+        messages.success(request, f"The shift is full: you are on the waiting list. {told}")
     return redirect("volunteers:shift_detail", pk=shift.pk)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    signup = get_object_or_404(scope.restrict(Signup.objects.all(), request.user, "change"), pk=pk)
+    """Cancel a place: the page asks first (GET), the button cancels (POST)."""
+    signup = get_object_or_404(
+        scope.restrict(Signup.objects.select_related("shift__constituency"), request.user, "change"), pk=pk
+    )
+    if request.method == "GET":
+        if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+            return redirect("volunteers:shift_detail", pk=signup.shift_id)
+        return render(request, "volunteers/signup_cancel.html", {"signup": signup})
     try:
         services.signup_cancel(signup=signup, by=request.user)
     except services.SignupError as error:

@@ -308,3 +308,29 @@ def test_organiser_digest_shows_households_canvassed_of_the_register(seat_a, ele
     digests_queue_due(now=MONDAY_8)
     mine = {row.recipient_id: row.context for row in _digests(MessageKind.DIGEST_ORGANISER)}[organiser.pk]
     assert mine["seats"][0]["canvass"] == {"done": 1, "target": households.count()}
+
+
+def test_the_organisers_report_is_a_service_message_and_goes_without_the_opt_in(smtp, seat_a):
+    organiser = make_user(Role.SEAT_ORGANISER, seats=(seat_a,))  # never agreed to campaign emails
+    opted_out = make_user(Role.NATIONAL_ORGANISER)
+    MessagePreference.objects.create(user=opted_out, digest=False)
+    digests_queue_due(now=MONDAY_8)
+    [row] = _digests(MessageKind.DIGEST_ORGANISER)
+    assert row.recipient_id == organiser.pk
+    assert deliver([row.pk]).sent == [row.pk]
+    [message] = smtp.messages
+    assert message["List-Unsubscribe"] is None
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    assert "You get this weekly report because you organise seats" in text
+
+
+def test_a_new_volunteers_digest_does_not_lead_with_zeros(smtp):
+    volunteer_with_consent()
+    digests_queue_due(now=MONDAY_8)
+    [row] = _digests()
+    deliver([row.pk])
+    [message] = smtp.messages
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    assert "You did 0 shifts" not in text and "Doors knocked: 0" not in text
+    assert "Your first shift is the one that counts" in text
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # campaign content

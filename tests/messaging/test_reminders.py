@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from messaging.models import MessageKind, Outbox, OutboxChannel
+from messaging.models import MessageKind, Outbox
 from messaging.reminders import reminders_queue_due
 from organiser import clock
 from tests.volunteers.factories import ShiftFactory, SignupFactory, UserFactory
@@ -69,32 +69,40 @@ def test_the_day_before_is_reckoned_in_the_zone_of_the_setting(settings):
     assert len(reminders_queue_due(now=due)) == 1
 
 
-def test_no_day_before_reminder_for_a_late_signup_or_without_consent():
+def test_day_before_reminder_is_a_service_message_not_for_a_late_or_cancelled_signup():
     starts_at = dt.datetime(2027, 5, 8, 10, 0, tzinfo=LONDON)
     shift = ShiftFactory(starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=2))
     late = volunteer_with_consent()
     SignupFactory(shift=shift, volunteer=late, queued_at=starts_at - dt.timedelta(hours=5))
-    _signed_up_early(shift, volunteer_with_consent(email_consent=False))
-    _signed_up_early(shift, volunteer_with_consent())
+    no_marketing = volunteer_with_consent(email_consent=False)
+    _signed_up_early(shift, no_marketing)
+    consented = volunteer_with_consent()
+    _signed_up_early(shift, consented)
     cancelled = _signed_up_early(shift, volunteer_with_consent())
     cancelled.status = SignupStatus.CANCELLED
     cancelled.save()
     ids = reminders_queue_due(now=starts_at - dt.timedelta(hours=20))
-    assert len(ids) == 1  # only the one who signed up early, consented and is still on it
+    # Both who signed up early and are still on it, whether or not they agreed to campaign emails.
+    assert set(Outbox.objects.filter(pk__in=ids).values_list("recipient_id", flat=True)) == {
+        no_marketing.pk,
+        consented.pk,
+    }
 
 
-def test_two_hour_sms_only_where_opted_in():
+def test_two_hour_sms_to_everyone_on_the_shift_who_gave_a_mobile():
     starts_at = dt.datetime(2027, 5, 8, 10, 0, tzinfo=LONDON)
     shift = ShiftFactory(starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=2), minimum=0)
     texted = volunteer_with_consent(sms_consent=True)
     _signed_up_early(shift, texted)
-    _signed_up_early(shift, volunteer_with_consent(sms_consent=False))
-    _signed_up_early(shift, volunteer_with_consent(sms_consent=True, phone=""))
+    no_marketing = volunteer_with_consent(sms_consent=False)  # a service text: no opt-in needed
+    _signed_up_early(shift, no_marketing)
+    _signed_up_early(shift, volunteer_with_consent(sms_consent=True, phone=""))  # no number: nothing to send to
     reminders_queue_due(now=starts_at - dt.timedelta(hours=2, minutes=1))
     assert not Outbox.objects.filter(kind=MessageKind.REMINDER_2H).exists()
     ids = reminders_queue_due(now=starts_at - dt.timedelta(hours=2))
-    [row] = Outbox.objects.filter(pk__in=ids)
-    assert row.kind == MessageKind.REMINDER_2H and row.channel == OutboxChannel.SMS and row.recipient_id == texted.pk
+    rows = Outbox.objects.filter(pk__in=ids)
+    assert {row.kind for row in rows} == {MessageKind.REMINDER_2H} and {row.channel for row in rows} == {"sms"}
+    assert {row.recipient_id for row in rows} == {texted.pk, no_marketing.pk}
 
 
 def test_cancellation_promotion_and_short_shift_alert_written_by_the_volunteers_services():

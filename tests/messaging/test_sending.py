@@ -74,14 +74,15 @@ def test_email_has_triple_reason_unsubscribe_headers_and_ics(smtp, settings):
     [message] = smtp.messages
     assert message["To"] == volunteer.email
     assert message["Subject"].startswith("You're on: Saturday canvass")
-    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    unsubscribe = message["List-Unsubscribe"]
-    assert unsubscribe.startswith(f"<{settings.SITE_URL}/unsubscribe/") and unsubscribe.endswith("/>")
+    # A service message: no one-click unsubscribe (it is not a list); the footer links to the preferences.
+    assert message["List-Unsubscribe"] is None and message["List-Unsubscribe-Post"] is None
     parts = {part.get_content_type(): part for part in message.walk()}
     text = parts["text/plain"].get_payload(decode=True).decode()
     html = parts["text/html"].get_payload(decode=True).decode()
     assert "Hi Amina," in text and "Independent Voices" in html
-    assert "You get this because you signed up for a shift with Independent Voices" in text
+    assert "You get this because you signed up for this shift with Independent Voices" in text
+    assert "whatever you chose about campaign emails" in text and "/unsubscribe/" not in text + html
+    assert "Choose which messages you get" in html
     assert "Barkingside station" in text and "Barkingside station" in html
     ics = parts["text/calendar"].get_payload(decode=True).decode()
     assert "BEGIN:VEVENT" in ics and f"UID:shift-{shift.pk}@" in ics
@@ -93,21 +94,58 @@ def test_email_has_triple_reason_unsubscribe_headers_and_ics(smtp, settings):
     assert len(smtp.messages) == 1
 
 
-def test_no_message_without_recorded_consent(smtp):
+def _digest_row(volunteer) -> list[int]:
+    with transaction.atomic():
+        return outbox_write(
+            [
+                outbox_row(
+                    recipient_id=volunteer.pk,
+                    kind=MessageKind.DIGEST_VOLUNTEER,
+                    key="digest:test",
+                    context={"name": "Sam", "week": "2026-W48", "next_shifts": [], "needed": [], "teams": []},
+                )
+            ]
+        )
+
+
+def test_service_messages_go_without_marketing_consent_campaign_content_does_not(smtp):
     volunteer = volunteer_with_consent(email_consent=False)
     _, ids = _sign_up(ShiftFactory(), volunteer)
-    assert deliver(ids).skipped == ids
-    assert smtp.messages == []
-    assert Outbox.objects.get(pk=ids[0]).status == OutboxStatus.SKIPPED_NO_CONSENT
+    assert deliver(ids).sent == ids  # the confirmation of a shift they asked for
+    digest = _digest_row(volunteer)
+    assert deliver(digest).skipped == digest  # the digest is campaign content: no opt-in, none sent
+    assert len(smtp.messages) == 1
+    assert Outbox.objects.get(pk=digest[0]).status == OutboxStatus.SKIPPED_NO_CONSENT
 
 
 def test_consent_withdrawn_after_the_row_was_written_is_honoured_at_send(smtp):
     volunteer = volunteer_with_consent()
-    _, ids = _sign_up(ShiftFactory(), volunteer)
+    digest = _digest_row(volunteer)
     volunteer_services.consent_set(user=volunteer, channel="email", given=False, source="/volunteer/profile/")
-    deliver(ids)
+    deliver(digest)
     assert smtp.messages == []
-    assert Outbox.objects.get(pk=ids[0]).status == OutboxStatus.SKIPPED_NO_CONSENT
+    assert Outbox.objects.get(pk=digest[0]).status == OutboxStatus.SKIPPED_NO_CONSENT
+
+
+def test_the_digest_carries_one_click_unsubscribe(smtp, settings):
+    volunteer = volunteer_with_consent()
+    deliver(_digest_row(volunteer))
+    [message] = smtp.messages
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = message["List-Unsubscribe"]
+    assert unsubscribe.startswith(f"<{settings.SITE_URL}/unsubscribe/") and unsubscribe.endswith("/>")
+
+
+def test_the_cancellation_carries_a_calendar_cancel(smtp):
+    volunteer = volunteer_with_consent()
+    signup, _ = _sign_up(ShiftFactory(), volunteer)
+    volunteer_services.signup_cancel(signup=signup)
+    [row] = Outbox.objects.filter(kind=MessageKind.SIGNUP_CANCELLED)
+    deliver([row.pk])
+    [message] = smtp.messages
+    ics = next(p for p in message.walk() if p.get_content_type() == "text/calendar").get_payload(decode=True).decode()
+    assert "METHOD:CANCEL" in ics and "STATUS:CANCELLED" in ics and "SEQUENCE:1" in ics
+    assert f"UID:shift-{signup.shift_id}@" in ics and "ORGANIZER" in ics
 
 
 def test_a_category_turned_off_is_not_sent(smtp):
@@ -166,12 +204,19 @@ def test_sms_goes_to_the_http_gateway_in_e164(sms_gateway):
     assert "Barkingside station" in request["form"]["Body"] and "STOP" in request["form"]["Body"]
 
 
-def test_sms_needs_sms_consent(sms_gateway):
-    volunteer = volunteer_with_consent(sms_consent=False)
-    ids = _sms_row(volunteer, ShiftFactory())
+def test_the_reminder_text_is_a_service_message_but_needs_a_number_and_reminders_on(sms_gateway):
+    volunteer = volunteer_with_consent(sms_consent=False, phone="+447911123456")
+    assert deliver(_sms_row(volunteer, ShiftFactory())).sent  # no marketing opt-in needed for it
+    no_number = volunteer_with_consent(sms_consent=True, phone="")
+    ids = _sms_row(no_number, ShiftFactory())
     deliver(ids)
-    assert sms_gateway.requests == []
-    assert Outbox.objects.get(pk=ids[0]).status == OutboxStatus.SKIPPED_NO_CONSENT
+    assert Outbox.objects.get(pk=ids[0]).status == OutboxStatus.SKIPPED_NO_ADDRESS
+    turned_off = volunteer_with_consent(phone="+447911123457")
+    MessagePreference.objects.create(user=turned_off, reminders=False)
+    ids = _sms_row(turned_off, ShiftFactory())
+    deliver(ids)
+    assert Outbox.objects.get(pk=ids[0]).status == OutboxStatus.SKIPPED_OPTED_OUT
+    assert len(sms_gateway.requests) == 1
 
 
 def test_sms_gateway_busy_retries_and_rejection_fails(sms_gateway):

@@ -21,6 +21,26 @@ pytestmark = pytest.mark.django_db
 
 
 def _pending_email(volunteer) -> int:
+    """A pending campaign email (the digest), which unsubscribing stops."""
+    from django.db import transaction
+
+    from messaging.services import outbox_row, outbox_write
+
+    with transaction.atomic():
+        [row_id] = outbox_write(
+            [
+                outbox_row(
+                    recipient_id=volunteer.pk,
+                    kind="digest_volunteer",
+                    key=f"digest:test-{Outbox.objects.count()}",
+                    context={"name": "Sam", "week": "2026-W48", "next_shifts": [], "needed": [], "teams": []},
+                )
+            ]
+        )
+    return row_id
+
+
+def _pending_shift_email(volunteer) -> int:
     signup = volunteer_services.signup_create(shift=ShiftFactory(), volunteer=volunteer, allow_overlap=True)
     return Outbox.objects.get(recipient=volunteer, key__startswith=f"signup:{signup.pk}:").pk
 
@@ -32,6 +52,7 @@ def _url(user) -> str:
 def test_one_click_post_without_login_or_csrf_unsubscribes_at_once(smtp):
     volunteer = volunteer_with_consent()
     outbox_id = _pending_email(volunteer)
+    shift_email = _pending_shift_email(volunteer)
     client = Client(enforce_csrf_checks=True)
 
     response = client.post(_url(volunteer), {"List-Unsubscribe": "One-Click"})
@@ -46,6 +67,10 @@ def test_one_click_post_without_login_or_csrf_unsubscribes_at_once(smtp):
     later = _pending_email(volunteer)
     deliver([later])
     assert smtp.messages == [] and Outbox.objects.get(pk=later).status == OutboxStatus.SKIPPED_NO_CONSENT
+    # The confirmation of a shift they signed up to is a service message: it still comes.
+    assert Outbox.objects.get(pk=shift_email).status == OutboxStatus.PENDING
+    deliver([shift_email])
+    assert len(smtp.messages) == 1
 
 
 def test_get_shows_a_confirm_page_and_changes_nothing():
@@ -81,9 +106,10 @@ def test_preferences_page_turns_categories_off(smtp):
     assert response.status_code == 302
     preference = MessagePreference.objects.get(user=volunteer)
     assert (preference.reminders, preference.shift_alerts, preference.digest) == (False, True, True)
-    outbox_id = _pending_email(volunteer)
+    outbox_id = _pending_shift_email(volunteer)  # reminders turned off: even a service message is not sent
     deliver([outbox_id])
     assert smtp.messages == [] and Outbox.objects.get(pk=outbox_id).status == OutboxStatus.SKIPPED_OPTED_OUT
+    assert b"not campaign messages, so they come whether or not you agreed" in page.content
 
 
 def test_preferences_need_login():

@@ -111,8 +111,16 @@ def test_volunteer_journey_on_a_phone(phone_page, live_server, seat_a, postcode_
     ics = Path(download_info.value.path()).read_text()
     assert ics.startswith("BEGIN:VCALENDAR") and "SUMMARY:Saturday doors in Barkingside" in ics
 
-    # Cancel.
-    page.click("button:has-text('Cancel my place')")
+    # Cancel: the page asks first; keeping the place changes nothing.
+    page.click("text=Cancel my place")
+    page.wait_for_load_state("load")
+    assert "Cancel your place?" in page.content()
+    page.click("text=No, keep my place")
+    page.wait_for_load_state("load")
+    signup.refresh_from_db()
+    assert signup.status == SignupStatus.CONFIRMED
+    page.click("text=Cancel my place")
+    page.click("button:has-text('Yes, cancel my place')")
     page.wait_for_load_state("load")
     assert "cancelled" in page.content()
     signup.refresh_from_db()

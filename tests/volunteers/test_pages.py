@@ -315,3 +315,109 @@ def test_distance_counts_hex_map_steps_for_radius_travellers():
     assert [shift.constituency_id for shift in volunteer_home(user=volunteer).near] == [neighbour.pk]
     VolunteerProfile.objects.filter(user=volunteer).update(travel_miles=20)  # two steps
     assert {shift.constituency_id for shift in volunteer_home(user=volunteer).near} == {neighbour.pk, two_away.pk}
+
+
+# --- what a volunteer is told about service messages; cancelling asks first ----------------------------------
+
+
+def test_signing_up_says_the_confirmation_is_coming_without_marketing_consent(client, seat_a):
+    page = client.get(reverse("volunteers:join")).content.decode()
+    assert "Whatever you tick, we email you what you need for the shifts you sign up for" in page
+    volunteer = make_user(Role.VOLUNTEER)  # no consent to anything
+    shift = ShiftFactory()
+    client = logged_in_client(volunteer)
+    response = client.post(reverse("volunteers:shift_signup", args=[shift.pk]), follow=True)
+    assert "We are emailing you the confirmation with a calendar file" in response.content.decode()
+    from messaging.models import MessagePreference, Outbox
+
+    assert Outbox.objects.filter(recipient=volunteer, kind="signup_confirmed").exists()
+    MessagePreference.objects.create(user=volunteer, reminders=False)
+    other = ShiftFactory(starts_at=in_hours(100), ends_at=in_hours(102))
+    response = client.post(reverse("volunteers:shift_signup", args=[other.pk]), follow=True)
+    assert "You turned shift emails off in Messages, so none will come" in response.content.decode()
+
+
+def test_cancel_my_place_asks_before_it_cancels(volunteer):
+    shift = ShiftFactory()
+    client = logged_in_client(volunteer)
+    client.post(reverse("volunteers:shift_signup", args=[shift.pk]))
+    signup = Signup.objects.get(shift=shift, volunteer=volunteer)
+    url = reverse("volunteers:signup_cancel", args=[signup.pk])
+    assert f'href="{url}"' in client.get(reverse("volunteers:shift_detail", args=[shift.pk])).content.decode()
+    page = client.get(url).content.decode()
+    assert "Cancel your place?" in page and "Yes, cancel my place" in page and "No, keep my place" in page
+    signup.refresh_from_db()
+    assert signup.status == SignupStatus.CONFIRMED  # looking at the question changes nothing
+    client.post(url)
+    signup.refresh_from_db()
+    assert signup.status == SignupStatus.CANCELLED
+
+
+# --- the team lead: team page, leading on the home page, check-in before it opens, walk-ins -----------------
+
+
+def test_the_lead_sees_their_team_with_contacts_and_recent_activity(team_lead, seat_a, django_assert_num_queries):
+    from volunteers.models import Team
+
+    team = Team.objects.create(name="Barkingside doors", constituency=seat_a, lead=team_lead)
+    regular, newcomer = ProfileFactory(phone="+447911123456").user, ProfileFactory().user
+    team.members.add(regular, newcomer)
+    past = ShiftFactory(constituency=seat_a, starts_at=in_hours(-72), ends_at=in_hours(-70))
+    SignupFactory(shift=past, volunteer=regular, status=SignupStatus.ATTENDED)
+    SignupFactory(
+        shift=ShiftFactory(constituency=seat_a, starts_at=in_hours(30), ends_at=in_hours(32)), volunteer=regular
+    )
+    client = logged_in_client(team_lead)
+    client.get(reverse("volunteers:team"))
+    with django_assert_num_queries(4):  # session, user, teams, members with their activity
+        page = client.get(reverse("volunteers:team")).content.decode()
+    assert "Barkingside doors" in page and "2 members" in page
+    assert f'href="mailto:{regular.email}"' in page and 'href="tel:+447911123456"' in page
+    assert "1 shift lately" in page and "last came" in page and "next shift" in page
+    assert "No shifts lately" in page and "no shift booked" in page
+    assert logged_in_client(regular).get(reverse("volunteers:team")).status_code == 403
+
+
+def test_the_leads_home_shows_the_shifts_they_lead(team_lead):
+    led = ShiftFactory(lead=team_lead, title="Saturday doors", starts_at=in_hours(26), ends_at=in_hours(28))
+    page = logged_in_client(team_lead).get(reverse("volunteers:home")).content.decode()
+    assert "Shifts I lead" in page and "Saturday doors" in page
+    assert reverse("volunteers:check_in", args=[led.pk]) in page
+
+
+def test_check_in_says_when_it_opens_and_its_buttons_do_nothing_before(team_lead):
+    shift = ShiftFactory(lead=team_lead, starts_at=in_hours(24), ends_at=in_hours(26))
+    signup = SignupFactory(shift=shift)
+    client = logged_in_client(team_lead)
+    url = reverse("volunteers:check_in", args=[shift.pk])
+    page = client.get(url).content.decode()
+    assert "Check-in opens at" in page and "two hours before the start" in page
+    assert page.count('disabled aria-describedby="check-in-closed"') == 3  # Here, No-show, Add as here
+    client.post(url, {"signup": signup.pk, "attended": "yes"})
+    assert Signup.objects.get(pk=signup.pk).status == SignupStatus.CONFIRMED
+
+
+def test_a_walk_in_is_added_as_here_and_shown_as_chosen(team_lead):
+    shift = ShiftFactory(lead=team_lead, starts_at=in_hours(0.5), ends_at=in_hours(3), capacity=1)
+    SignupFactory(shift=shift)  # the shift is full
+    client = logged_in_client(team_lead)
+    url = reverse("volunteers:check_in", args=[shift.pk])
+    data = {
+        "action": "walk_in",
+        "walk_in-full_name": "Yusuf Ali",
+        "walk_in-email": "Yusuf@Example.org",
+        "walk_in-phone": "07911 123456",
+    }
+    response = client.post(url, data, follow=True)
+    page = response.content.decode()
+    assert "Yusuf Ali: added as here." in page
+    walk_in = User.objects.get(email="yusuf@example.org")
+    assert walk_in.profile.phone == "+447911123456" and not walk_in.has_usable_password()
+    assert not Consent.objects.filter(user=walk_in).exists()  # nothing assumed
+    signup = Signup.objects.get(shift=shift, volunteer=walk_in)
+    assert signup.status == SignupStatus.ATTENDED and signup.checked_in_by == team_lead
+    assert 'aria-pressed="true"' in page and "✓ Here" in page
+    # The same person again is refused with a reason; nothing changes.
+    page = client.post(url, data, follow=True).content.decode()
+    assert "is already on this shift" in page
+    assert Signup.objects.filter(shift=shift).count() == 2
