@@ -23,6 +23,7 @@ from campaigns.models import (
 )
 from campaigns.services.jobs import import_job_create
 from organiser.admin import ScopedAdmin
+from organiser.admin_inputs import AdminInputs
 
 
 @admin.register(Election)
@@ -62,7 +63,7 @@ class CandidacyAdmin(ScopedAdmin):
     raw_id_fields = ["person"]
 
 
-class EndorsementEventInline(admin.TabularInline):
+class EndorsementEventInline(AdminInputs, admin.TabularInline):
     model = EndorsementEvent
     extra = 0
     can_delete = False

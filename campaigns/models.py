@@ -2,6 +2,7 @@
 previous results, published demographic aggregates, endorsements, targets, and import jobs."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -14,7 +15,16 @@ class Election(models.Model):
     scope_public = True
     scope_national_change = True
 
-    slug = models.SlugField(max_length=100, unique=True)
+    # Not a SlugField: Democracy Club's ids hold dots, which Django's slugs (and their schema) refuse.
+    slug = models.CharField(
+        max_length=100,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[-a-zA-Z0-9_.]+$", "Letters, digits, dots, hyphens and underscores, e.g. parl.2024-07-04."
+            )
+        ],
+    )
     name = models.CharField(max_length=200)
     date = models.DateField()
 

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.db.models import ForeignKey
 
 from organiser import scope
+from organiser.admin_inputs import AdminInputs
 
 admin.site.site_header = "Organiser"
 admin.site.site_title = "Organiser admin"
@@ -128,7 +129,7 @@ class ScopedChoices:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ScopedAdmin(ScopedPermissions, ScopedChoices, admin.ModelAdmin):
+class ScopedAdmin(AdminInputs, ScopedPermissions, ScopedChoices, admin.ModelAdmin):
     """A ModelAdmin whose rows, permissions and choices follow organiser.scope."""
 
     def get_queryset(self, request):
@@ -138,7 +139,7 @@ class ScopedAdmin(ScopedPermissions, ScopedChoices, admin.ModelAdmin):
         return scope.can_use_admin(request.user) and _may_add(request, self.model)
 
 
-class ScopedInline(ScopedPermissions, ScopedChoices):
+class ScopedInline(AdminInputs, ScopedPermissions, ScopedChoices):
     """Mixin for inlines (``class X(ScopedInline, admin.TabularInline)``): the same rules as ScopedAdmin."""
 
     def get_queryset(self, request):

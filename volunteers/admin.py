@@ -13,7 +13,7 @@ from django.urls import path
 
 from organiser import clock, scope
 from organiser.admin import ScopedAdmin
-from organiser.admin_filters import ChoiceListFilter
+from organiser.admin_inputs import AdminInputs, ChoiceListFilter
 from organiser.inputs import refuse
 from volunteers import selectors, services
 from volunteers.models import (
@@ -32,7 +32,7 @@ from volunteers.models import (
 from volunteers.spreadsheet import csv_response
 
 
-class SeatGrantInline(admin.TabularInline):
+class SeatGrantInline(AdminInputs, admin.TabularInline):
     model = SeatGrant
     extra = 0
     autocomplete_fields = ["constituency"]
