@@ -341,8 +341,9 @@ class _Rollback(Exception):
 
 
 class _Queue:
-    """Paths to visit. Next is a path to a route no role has requested yet; then one found on a page, to a route
-    this role has not requested; then a seed to such a route; then the rest; each in the order found."""
+    """Paths to visit. Next is a seed to a route no role has requested yet; then a path found on a page to such a
+    route; then one found to a route this role has not requested; then such a seed; then the rest; each in the
+    order found."""
 
     def __init__(self, tried: set, mine: set) -> None:
         self.tried, self.mine = tried, mine
@@ -363,8 +364,8 @@ class _Queue:
 
     def pop(self) -> str:
         for group, fresh in (
-            (self.found, self.tried),
             (self.seeds, self.tried),
+            (self.found, self.tried),
             (self.found, self.mine),
             (self.seeds, self.mine),
         ):
@@ -468,13 +469,14 @@ class Fuzzer:
 
     def crawl(self, seeds: Iterable[str]) -> None:
         queue = _Queue(self.shared.routes_tried, self.stats.routes_tried)
-        queue.extend((path for path in (self._local(seed) for seed in seeds) if path), seeds=True)
+        seeds = [path for path in (self._local(seed) for seed in seeds) if path]
+        queue.extend(seeds, seeds=True)
         while queue and self.stats.pages < self.budget.pages:
             path = queue.pop()
             if path in self._seen_pages:
                 continue
             shape = self._shape(path)
-            if self._shape_visits[shape] >= self.budget.visits_per_shape:
+            if self._shape_visits[shape] >= self.budget.visits_per_shape and path not in seeds:
                 continue
             self._seen_pages.add(path)
             self._shape_visits[shape] += 1

@@ -30,8 +30,8 @@ LONG = PROFILE == "long"
 
 #: Pages each role visits in the CI profile: the national organiser and the agent between them reach every
 #: admin page (the agent holds the register's); every other role its own pages.
-CI_PAGES = {"national_organiser": 240, "grant_agent": 150}
-CI_PAGES_OTHERS = 30
+CI_PAGES = {"national_organiser": 260, "grant_agent": 150}
+CI_PAGES_OTHERS = 40
 
 #: The order roles go in: the widest reach first, so that later roles spend their pages on what is theirs.
 ORDER = sorted(ROLES, key=lambda role: (-CI_PAGES.get(role, 0), ROLES.index(role)))
@@ -57,6 +57,16 @@ NOT_CRAWLED_BY_DESIGN: dict[str, str] = {
         ],
         "the shared world (tests/world.py) holds no donations, publications or spending yet",
     ),
+    "canvass/lists/<int:pk>/take/": "the shared world gives no walk list to a team (a member takes those)",
+    **dict.fromkeys(
+        [
+            "support/my-data/<str:token>/",
+            "support/my-data/<str:token>/delete/",
+            "support/my-data/<str:token>/my-data.json",
+            "support/my-data/<str:token>/withdraw/",
+        ],
+        "the shared world holds no supporters (whose emailed link these are)",
+    ),
 }
 
 
@@ -77,18 +87,27 @@ def _skip(path: str) -> bool:
 
 
 def _seeds(world) -> list[str]:
-    """Where a person starts: the home page, every route without parameters, and the few addresses only a
-    message carries (a calendar feed, an unsubscribe link)."""
+    """Where a person starts: the addresses only a message carries (a calendar feed, an unsubscribe link, a
+    shift's confirm and feedback links), the home page, and every route without parameters."""
+    import datetime as dt
+
+    from conversations import tokens
+    from organiser import clock
+
     routes = url_patterns()
     plain = [f"/{route.route}" for route in routes if not route.params and not route.regex]
     by_slug = [fill(route, {"slug": world.election.slug}) for route in routes if route.params == ("slug",)]
+    later = clock.now() + dt.timedelta(days=30)
+    signup = world.signup_a.pk
     return [
+        f"/calendar/{world.profile_a.calendar_token}/shifts.ics",
+        f"/unsubscribe/{unsubscribe_token(world.users['volunteer'].pk)}/",
+        f"/shift-answers/{tokens.make(purpose='confirm', subject_id=signup, expires_at=later)}/confirm/",
+        f"/shift-answers/{tokens.make(purpose='feedback', subject_id=signup, expires_at=later)}/feedback/",
+        "/admin/messaging/outbox/preview-digest/?email=volunteer@world.example.org",
         "/",
         *[path for path in plain if not path.startswith("/admin/")],
         *[path for path in by_slug if path],
-        f"/calendar/{world.profile_a.calendar_token}/shifts.ics",
-        f"/unsubscribe/{unsubscribe_token(world.users['volunteer'].pk)}/",
-        "/admin/messaging/outbox/preview-digest/?email=volunteer@world.example.org",
         *[path for path in plain if path.startswith("/admin/")],
     ]
 
