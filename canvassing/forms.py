@@ -33,13 +33,13 @@ def register_upload_max_bytes() -> int:
 
 
 class RegisterUploadForm(forms.Form):
-    file = forms.FileField(label="Register file (CSV)")
+    file = forms.FileField(label="Register file (CSV, Excel or OpenDocument)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = (
             "A full register, a monthly update or an absent-voter list, as the council sent it "
-            f"(CSV, up to {settings.REGISTER_UPLOAD_MAX_MB} MB)."
+            f"(CSV, .xlsx or .ods: the first sheet; up to {settings.REGISTER_UPLOAD_MAX_MB} MB)."
         )
 
     def clean_file(self):

@@ -34,21 +34,55 @@ def job_progress(job: RegisterImportJob) -> dict | None:
 
 
 @transaction.atomic
-def register_import_job_create(*, campaign: CandidateCampaign, user, upload: UploadedFile) -> RegisterImportJob:
-    """Store ``upload`` for ``campaign`` and queue its import once this transaction commits."""
+def register_import_job_create(
+    *, campaign: CandidateCampaign, user, upload: UploadedFile, mapped: bool = True
+) -> RegisterImportJob:
+    """Store ``upload`` for ``campaign`` and queue its import once this transaction commits; with ``mapped``
+    False (its columns are not recognised) the file is kept, waiting for its mapping (:func:`register_import_job_map`),
+    so the organiser does not choose it again."""
     from canvassing.tasks import register_import_run
 
     scope.require_register(user, campaign, RegisterImportJob, "add")
     job = RegisterImportJob(campaign=campaign, created_by=user, filename=upload.name[:255], size=upload.size or 0)
+    if not mapped:
+        job.status = RegisterImportJob.Status.MAPPING
     job.file.save(upload.name, upload, save=False)
     try:
         job.save()
     except BaseException:
         _file_delete(job)  # no job row, so no stored file either
         raise
-    # Robust: with the broker unreachable the upload is kept all the same (the job waits, queued).
-    transaction.on_commit(lambda: register_import_run.delay(job.pk), robust=True)
+    if mapped:
+        # Robust: with the broker unreachable the upload is kept all the same (the job waits, queued).
+        transaction.on_commit(lambda: register_import_run.delay(job.pk), robust=True)
     return job
+
+
+@transaction.atomic
+def register_import_job_map(*, job: RegisterImportJob, user) -> RegisterImportJob:
+    """A job waiting for its mapping, now mapped (the layout is saved): queue it with the file kept."""
+    from canvassing.tasks import register_import_run
+
+    scope.require_register(user, job.campaign, RegisterImportJob, "add")
+    updated = RegisterImportJob.objects.filter(pk=job.pk, status=RegisterImportJob.Status.MAPPING).update(
+        status=RegisterImportJob.Status.QUEUED, created_at=clock.now()
+    )
+    if updated:
+        transaction.on_commit(lambda: register_import_run.delay(job.pk), robust=True)
+    job.refresh_from_db()
+    return job
+
+
+def register_import_job_discard(*, job: RegisterImportJob, user) -> None:
+    """The organiser drops a file waiting for its mapping: the job and the stored file go."""
+    scope.require_register(user, job.campaign, RegisterImportJob, "add")
+    if job.status == RegisterImportJob.Status.MAPPING:
+        _file_delete(job)
+        job.delete()
+
+
+#: A file left waiting this long for its mapping is deleted (it is register data, kept no longer than needed).
+MAPPING_KEPT_FOR = dt.timedelta(days=1)
 
 
 def _file_delete(job: RegisterImportJob) -> None:
@@ -137,6 +171,7 @@ STALE_AFTER = dt.timedelta(hours=1)
 
 def register_import_jobs_requeue_stale(*, now: dt.datetime | None = None) -> int:
     """Queue again every job still waiting an hour after its upload (the periodic sweep); returns how many.
+    Files left a day waiting for their column mapping are deleted with their job.
     A job queued twice runs once: see :func:`register_import_job_run`."""
     from canvassing.tasks import register_import_run
 
@@ -148,6 +183,12 @@ def register_import_jobs_requeue_stale(*, now: dt.datetime | None = None) -> int
     )
     for job_id in ids:
         transaction.on_commit(partial(register_import_run.delay, job_id), robust=True)
+    abandoned = RegisterImportJob.objects.filter(
+        status=RegisterImportJob.Status.MAPPING, created_at__lt=now - MAPPING_KEPT_FOR
+    )
+    for job in abandoned:
+        _file_delete(job)
+    abandoned.delete()
     return len(ids)
 
 

@@ -452,6 +452,7 @@ class RegisterImportJob(models.Model):
     scope_register_path = "campaign"
 
     class Status(models.TextChoices):
+        MAPPING = "mapping", "Waiting for its column mapping"
         QUEUED = "queued"
         RUNNING = "running"
         DONE = "done"

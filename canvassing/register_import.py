@@ -1,4 +1,6 @@
-"""Register imports: a council's CSV export, a monthly alterations file, or an absent-voter list.
+"""Register imports: a council's CSV export, a monthly alterations file, or an absent-voter list (as CSV, or as
+an .xlsx or .ods spreadsheet, whose first sheet :mod:`canvassing.register_files` reads as CSV; any other kind of
+file is refused with what it is).
 
 How it works, and why:
 
@@ -182,6 +184,56 @@ def recognise(headers: list[str], saved: Iterable[RegisterLayout] = ()) -> Layou
     return Layout(columns, kind, headers, combined_number="polling_district" not in columns)
 
 
+#: Words in a header that most likely name a field, for pre-filling a column mapping (first match wins).
+GUESSES = (
+    ("polling_district", ("pollingdistrict", "district", "pdcode", "pd", "prefix")),
+    ("suffix", ("suffix",)),
+    ("number", ("electornumber", "electorno", "elno", "number", "pollno")),
+    ("markers", ("marker", "franchise", "flag")),
+    ("attainer_date", ("dob", "birth", "attain")),
+    ("surname", ("surname", "lastname", "family")),
+    ("forenames", ("forename", "firstname", "given", "christian")),
+    ("postcode", ("postcode", "postalcode", "zip")),
+    ("change", ("change", "action", "updatetype", "recordtype")),
+    ("absent_type", ("absent", "avtype", "voteby")),
+)
+
+
+def guess_columns(headers: list[str]) -> dict[str, str]:
+    """For a layout not recognised, the column each field most likely is (field -> header), to pre-fill the
+    mapping form: the known header names first, then words they contain; each header used once."""
+    guessed: dict[str, str] = {}
+    for header in headers:
+        name = HEADER_ALIASES.get(_normalise(header))
+        if name and name not in guessed:
+            guessed[name] = header
+    taken = set(guessed.values())
+    for field_name, words in GUESSES:
+        if field_name in guessed:
+            continue
+        for header in headers:
+            if header not in taken and any(word in _normalise(header) for word in words):
+                guessed[field_name] = header
+                taken.add(header)
+                break
+    for index in range(1, 7):  # "Address line 1", "Addr 1", "Street 1"
+        field_name = f"address_{index}"
+        if field_name in guessed:
+            continue
+        for header in headers:
+            normal = _normalise(header)
+            if header not in taken and normal.endswith(str(index)) and normal.startswith(("addr", "street", "line")):
+                guessed[field_name] = header
+                taken.add(header)
+                break
+    if "name" not in guessed and "surname" not in guessed:
+        for header in headers:
+            if header not in taken and "name" in _normalise(header):
+                guessed["name"] = header
+                break
+    return guessed
+
+
 def layout_save(*, campaign: CandidateCampaign, user, name: str, headers: list[str], mapping: dict[str, str]) -> Layout:
     """Save a hand-made column mapping (field → header) for files with these headers; returns the layout."""
     scope.require_register(user, campaign, RegisterLayout, "add")
@@ -202,6 +254,13 @@ UTF16_PROBLEM = 'wrong encoding: this looks like UTF-16 ("Unicode text"); save t
 def upload_problem(binary: BinaryIO) -> str | None:
     """Why a file cannot be a register export at all (empty, UTF-16 or binary), or None; read from its start
     before it is stored for import."""
+    from canvassing import register_files
+
+    try:
+        if register_files.kind_of(binary) != register_files.CSV:
+            return None  # a spreadsheet: read (and checked) as CSV by register_files.readable
+    except register_files.NotARegister as refused:
+        return refused.reason
     head = binary.read(4096)
     binary.seek(0)
     if not head.strip():
@@ -225,7 +284,14 @@ def _physical_lines(binary: BinaryIO, block: int = 1 << 16) -> Iterator[bytes]:
 
 
 def read_headers(binary: BinaryIO) -> list[str]:
-    """The header row of a file (UTF-8 or Windows-1252), read before the file is stored for import."""
+    """The header row of a file (UTF-8 or Windows-1252, or a spreadsheet's), read before it is stored for import."""
+    from canvassing import register_files
+
+    try:
+        if (spreadsheet := register_files.header_row(binary)) is not None:
+            return spreadsheet
+    except register_files.NotARegister:
+        return []
     first = next(_physical_lines(binary, block=1 << 16), b"")[: 1 << 16]
     binary.seek(0)
     try:
@@ -773,6 +839,9 @@ def register_import(
     saved = list(RegisterLayout.objects.filter(campaign=campaign))
     if (problem := upload_problem(file)) is not None:
         raise ImportRejected([Problem(1, None, problem)])
+    from canvassing import register_files
+
+    file = register_files.readable(file)  # a spreadsheet's first sheet, as CSV: the same checks, row for row
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             with transaction.atomic(), connection.cursor() as cursor:

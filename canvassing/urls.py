@@ -15,6 +15,7 @@ urlpatterns = [
     path("canvass/<int:pk>/register.csv", views.register_export, name="register_export"),
     path("canvass/<int:pk>/import/", views.register_upload, name="import"),
     path("canvass/<int:pk>/import/<int:job>/", views.register_import_job, name="import_job"),
+    path("canvass/<int:pk>/import/<int:job>/mapping/", views.register_import_mapping, name="import_mapping"),
     path("canvass/<int:pk>/access-log/", views.access_log, name="access_log"),
     path("canvass/<int:pk>/flagged/", views.flagged, name="flagged"),
     path("canvass/<int:pk>/lists/", views.walk_lists, name="walk_lists"),

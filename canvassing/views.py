@@ -25,7 +25,12 @@ from django.views.decorators.http import require_POST
 
 from canvassing import selectors, services
 from canvassing.forms import AssignForm, ColumnMappingForm, CutForm, RegisterUploadForm, TellerForm
-from canvassing.import_jobs import job_progress, register_import_job_create
+from canvassing.import_jobs import (
+    job_progress,
+    register_import_job_create,
+    register_import_job_discard,
+    register_import_job_map,
+)
 from canvassing.models import (
     AccessLog,
     CandidateCampaign,
@@ -41,7 +46,7 @@ from canvassing.models import (
     SurveyQuestion,
     WalkList,
 )
-from canvassing.register_import import UnknownLayout, layout_save, read_headers, recognise
+from canvassing.register_import import UnknownLayout, guess_columns, layout_save, read_headers, recognise
 from organiser import clock, scope
 from organiser.inputs import object_ids
 
@@ -185,7 +190,8 @@ def register_export(request: HttpRequest, campaign: CandidateCampaign) -> Stream
 
 @campaign_view(RegisterImportJob, "add")
 def register_upload(request: HttpRequest, campaign: CandidateCampaign) -> HttpResponse:
-    """Upload a register, an update or an absent-voter list; an unknown layout asks for a column mapping.
+    """Upload a register, an update or an absent-voter list (CSV, .xlsx or .ods); a file of any other kind is
+    refused on the form with what it is. A layout not recognised keeps the file and asks for a column mapping.
 
     The import itself runs in a Celery task (a full register outlasts a web request): the file is stored and
     the organiser follows the job on its page.
@@ -194,28 +200,63 @@ def register_upload(request: HttpRequest, campaign: CandidateCampaign) -> HttpRe
     context = {"campaign": campaign, "form": form, "jobs": RegisterImportJob.objects.filter(campaign=campaign)[:10]}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if "headers" in request.POST:
-            mapping_form = ColumnMappingForm(request.POST, headers=request.POST["headers"].split("\x1f"))
-            if mapping_form.is_valid():
-                try:
-                    layout_save(
-                        campaign=campaign,
-                        user=request.user,
-                        name=mapping_form.cleaned_data["name"],
-                        headers=request.POST["headers"].split("\x1f"),
-                        mapping=mapping_form.mapping(),
-                    )
-                except ValueError as error:
-                    mapping_form.add_error(None, str(error))
         try:
             recognise(read_headers(upload.file), RegisterLayout.objects.filter(campaign=campaign))
-        except UnknownLayout as unknown:
-            context["mapping_form"] = ColumnMappingForm(headers=unknown.headers)
-            context["missing"] = unknown.missing
-        else:
-            job = register_import_job_create(campaign=campaign, user=request.user, upload=upload)
-            return redirect("canvassing:import_job", pk=campaign.pk, job=job.pk)
+        except UnknownLayout:
+            job = register_import_job_create(campaign=campaign, user=request.user, upload=upload, mapped=False)
+            return redirect("canvassing:import_mapping", pk=campaign.pk, job=job.pk)
+        job = register_import_job_create(campaign=campaign, user=request.user, upload=upload)
+        return redirect("canvassing:import_job", pk=campaign.pk, job=job.pk)
     return render(request, "canvassing/register_upload.html", context)
+
+
+@campaign_view(RegisterImportJob, "add")
+def register_import_mapping(request: HttpRequest, campaign: CandidateCampaign, job: int) -> HttpResponse:
+    """Which column holds what, for a file whose layout was not recognised: the form comes filled with the
+    columns it could guess, the file is kept (nobody chooses it again), and the mapping is saved for the next
+    file like it. "Discard" drops the file."""
+    job = get_object_or_404(
+        scope.restrict(RegisterImportJob.objects, request.user),
+        pk=job,
+        campaign=campaign,
+        status=RegisterImportJob.Status.MAPPING,
+    )
+    with job.file.open("rb") as stored:
+        headers = read_headers(stored)
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        register_import_job_discard(job=job, user=request.user)
+        messages.success(request, f"{job.filename} is discarded: nothing was imported.")
+        return redirect("canvassing:import", pk=campaign.pk)
+    guessed = guess_columns(headers)
+    initial = {f"map_{name}": header for name, header in guessed.items()}
+    mapping_form = ColumnMappingForm(request.POST or None, headers=headers, initial=initial)
+    del mapping_form.fields["headers"]  # the stored file says them
+    missing: list[str] = []
+    try:
+        recognise(headers, [])
+    except UnknownLayout as unknown:
+        missing = unknown.missing
+    if request.method == "POST" and mapping_form.is_valid():
+        try:
+            layout_save(
+                campaign=campaign,
+                user=request.user,
+                name=mapping_form.cleaned_data["name"],
+                headers=headers,
+                mapping=mapping_form.mapping(),
+            )
+        except UnknownLayout as still:
+            mapping_form.add_error(None, f"Still no column for {', '.join(still.missing)}: choose one.")
+        except ValueError as error:
+            mapping_form.add_error(None, str(error))
+        else:
+            register_import_job_map(job=job, user=request.user)
+            return redirect("canvassing:import_job", pk=campaign.pk, job=job.pk)
+    return render(
+        request,
+        "canvassing/register_mapping.html",
+        {"campaign": campaign, "job": job, "mapping_form": mapping_form, "missing": missing, "guessed": guessed},
+    )
 
 
 @campaign_view(RegisterImportJob, "view")

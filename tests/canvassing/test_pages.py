@@ -3,6 +3,7 @@ every view and export is logged; list pages run a fixed number of queries whatev
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -142,22 +143,27 @@ def test_the_export_neutralises_formulas(world):
     assert b"'=HYPERLINK(1)" in b"".join(response.streaming_content)
 
 
-def test_upload_of_an_unknown_layout_asks_for_a_mapping_and_saves_it(world):
+def test_upload_of_an_unknown_layout_keeps_the_file_prefills_a_mapping_and_saves_it(world):
     client = logged_in_client(world["organiser"])
     url = reverse("canvassing:import", args=[world["campaign"].pk])
     text = "District,No,Family,Given,Post code\r\nKC,1,Lee,Li,IG1 1AA\r\n"
     upload = csv_file(text)
     upload.name = "odd.csv"
     response = client.post(url, {"file": upload})
-    assert b"Which column holds what?" in response.content
-    upload = csv_file(text)
-    upload.name = "odd.csv"
+    job = RegisterImportJob.objects.get(campaign=world["campaign"])
+    mapping = reverse("canvassing:import_mapping", args=[world["campaign"].pk, job.pk])
+    assert response.status_code == 302 and response.url == mapping
+    assert job.status == RegisterImportJob.Status.MAPPING and job.file  # kept: not chosen again
+    page = client.get(mapping).content.decode()
+    assert "Which column holds what?" in page and "odd.csv" in page and "you do not need to choose it again" in page
+    # What it recognised is chosen already (the form's selects come filled in).
+    for field, header in (("polling_district", "District"), ("surname", "Family"), ("forenames", "Given")):
+        assert re.search(rf'name="map_{field}"[^>]*>.*?<option value="{header}" selected>', page, re.S), field
+    assert re.search(r'name="map_postcode"[^>]*>.*?<option value="Post code" selected>', page, re.S)
     response = client.post(
-        url,
+        mapping,
         {
-            "file": upload,
             "name": "Odd council",
-            "headers": "\x1f".join(["District", "No", "Family", "Given", "Post code"]),
             "map_polling_district": "District",
             "map_number": "No",
             "map_surname": "Family",
@@ -165,12 +171,32 @@ def test_upload_of_an_unknown_layout_asks_for_a_mapping_and_saves_it(world):
             "map_postcode": "Post code",
         },
     )
-    job = RegisterImportJob.objects.get(campaign=world["campaign"])
     assert response.status_code == 302 and response.url == reverse(
         "canvassing:import_job", args=[world["campaign"].pk, job.pk]
     )
+    job.refresh_from_db()
+    assert job.status == RegisterImportJob.Status.QUEUED
     register_import_job_run(job_id=job.pk)  # on a worker in test_import_jobs.py
     assert Elector.objects.get(campaign=world["campaign"], polling_district__code="KC").surname == "Lee"
+
+
+def test_a_file_waiting_for_its_mapping_can_be_discarded(world):
+    client = logged_in_client(world["organiser"])
+    upload = csv_file("A,B\r\n1,2\r\n")
+    upload.name = "mystery.csv"
+    client.post(reverse("canvassing:import", args=[world["campaign"].pk]), {"file": upload})
+    job = RegisterImportJob.objects.get(campaign=world["campaign"])
+    stored = job.file.path
+    mapping = reverse("canvassing:import_mapping", args=[world["campaign"].pk, job.pk])
+    # A mapping that still has no elector number is refused with the reason, and the job waits.
+    response = client.post(mapping, {"name": "x", "map_surname": "A"})
+    assert "Still no column for elector number" in response.content.decode()
+    response = client.post(mapping, {"action": "discard"})
+    assert response.status_code == 302
+    assert not RegisterImportJob.objects.filter(pk=job.pk).exists()
+    import os
+
+    assert not os.path.exists(stored)
 
 
 def test_cut_merge_split_and_assign_from_the_page(world):
