@@ -3,8 +3,6 @@ an organiser uploads a file, a Celery task imports it, and the job shows its sta
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
@@ -164,4 +162,30 @@ class ImportJobAdmin(ScopedAdmin):
 
     @admin.display(description="report")
     def report_display(self, obj: ImportJob):
-        return format_html("<pre>{}</pre>", json.dumps(obj.report, indent=2, ensure_ascii=False))
+        """What the import did, as a sentence and a table per table written (not the raw JSON)."""
+        from django.utils.html import format_html_join
+
+        report = obj.report or {}
+        tables = report.get("tables") or {}
+        if not report:
+            return "-"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    name,
+                    counts.get("created", 0),
+                    counts.get("updated", 0),
+                    counts.get("unchanged", 0),
+                    counts.get("deleted", 0),
+                )
+                for name, counts in tables.items()
+            ),
+        )
+        return format_html(
+            "<p>{}</p><table><thead><tr><th>Table</th><th>Created</th><th>Updated</th><th>Unchanged</th>"
+            "<th>Deleted</th></tr></thead><tbody>{}</tbody></table>",
+            report.get("summary", ""),
+            rows,
+        )
