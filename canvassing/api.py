@@ -22,6 +22,19 @@ from organiser.api import ObjectIdField, ScopedQuerysetMixin
 MAX_BATCH = 500
 
 
+class SupporterAtTheDoorSerializer(serializers.Serializer):
+    """The elector agreed to hear from the campaign: recorded as a supporter (outside the register) only with
+    ``agreed: true``, what they agreed to, and an email or a mobile number they gave."""
+
+    agreed = serializers.BooleanField(help_text="the elector explicitly agreed, after the wording was read out")
+    agrees = serializers.ListField(
+        child=serializers.ChoiceField(choices=["email", "sms", "calls", "volunteering"]), max_length=4
+    )
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+
+
 class ResponseEntrySerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="made on the phone; a resend with the same id is stored once")
     completes = serializers.UUIDField(
@@ -37,6 +50,7 @@ class ResponseEntrySerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     recorded_at = serializers.DateTimeField(required=False, help_text="when the door was knocked (phone clock)")
     walk_list = ObjectIdField(required=False, allow_null=True)
+    supporter = SupporterAtTheDoorSerializer(required=False, allow_null=True, help_text="wants to hear from us")
 
 
 class ResponseBatchSerializer(serializers.Serializer):
@@ -55,6 +69,9 @@ class ResponseBatchResultSerializer(serializers.Serializer):
     accepted = serializers.ListField(child=serializers.CharField(), help_text="ids stored (now or before)")
     rejected = RejectedSerializer(many=True)
     flagged = serializers.IntegerField(help_text="entries flagged for an implausible pace")
+    supporters_rejected = RejectedSerializer(
+        many=True, help_text='entries stored whose "wants to hear from us" could not be recorded, and why'
+    )
 
 
 @extend_schema(tags=["canvassing"])
@@ -89,7 +106,12 @@ class ResponseBatchView(APIView):
             return Response(RejectedSerializer(result.rejected[0]).data, status=400)
         return Response(
             ResponseBatchResultSerializer(
-                {"accepted": result.accepted, "rejected": result.rejected, "flagged": result.flagged}
+                {
+                    "accepted": result.accepted,
+                    "rejected": result.rejected,
+                    "flagged": result.flagged,
+                    "supporters_rejected": result.supporters_rejected,
+                }
             ).data
         )
 

@@ -699,6 +699,8 @@ class RecordResult:
     accepted: list[str] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     flagged: int = 0
+    #: Entries stored whose "wants to hear from us" could not be recorded, with the reason.
+    supporters_rejected: list[dict] = field(default_factory=list)
 
 
 def _clean_entry(entry: dict, now: dt.datetime) -> dict:
@@ -832,6 +834,8 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
       that does not is rejected with the reason per answer; the other entries of the batch are recorded.
     - An entry that ``completes`` an earlier one (answers given after it was sent) adds its answers and note
       to that entry's row rather than making a second one; it is applied after the batch's new entries.
+    - An entry with ``supporter`` (the elector agreed to hear from the campaign) records them as a supporter
+      once the entry is stored (``_doorstep_supporters``); what cannot be recorded is in ``supporters_rejected``.
     """
     now = clock.now()
     result = RecordResult()
@@ -849,6 +853,7 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
     cleaned = [entry for entry in cleaned if not entry["completes"]]
     if not cleaned:
         _responses_complete(user=user, entries=completions, result=result)
+        _doorstep_supporters(user=user, entries=entries, result=result)
         return result
     allowed_sql, allowed_params = scope.as_sql(
         scope.campaigns_for_action(user, CanvassResponse, "add").values("pk").order_by()
@@ -931,6 +936,7 @@ def responses_record(*, user, entries: list[dict]) -> RecordResult:
         else:
             result.rejected.append({"id": entry["client_id"], "reason": "elector not found on a register you hold"})
     _responses_complete(user=user, entries=completions, result=result)
+    _doorstep_supporters(user=user, entries=entries, result=result)
     return result
 
 
@@ -964,6 +970,28 @@ def _responses_complete(*, user, entries: list[dict], result: RecordResult) -> N
             result.accepted.append(entry["client_id"])
         else:
             result.rejected.append({"id": entry["client_id"], "reason": "the entry it completes was not recorded"})
+
+
+def _doorstep_supporters(*, user, entries: list, result: RecordResult) -> None:
+    """An elector at the door agreed to hear from the campaign (an entry's ``supporter``): once the entry is
+    stored, record them as a supporter (conversations), outside the register: the seat of the register's
+    campaign, what they gave, and consents naming this canvasser. Exactly once per entry id."""
+    accepted = set(result.accepted)
+    asked = [e for e in entries if isinstance(e, dict) and e.get("supporter") and str(e.get("id")) in accepted]
+    if not asked:
+        return
+    from conversations.services.supporters import doorstep_supporters_record
+
+    electors = {str(e["id"]): object_id(e.get("elector")) for e in asked}
+    seats = dict(
+        Elector.objects.filter(pk__in={pk for pk in electors.values() if pk}).values_list(
+            "pk", "campaign__constituency_id"
+        )
+    )
+    recorded = doorstep_supporters_record(
+        user=user, entries=asked, seat_of={entry_id: seats.get(pk) for entry_id, pk in electors.items()}
+    )
+    result.supporters_rejected += recorded.rejected
 
 
 # --- polling day ----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ class Link:
 PUBLIC = [
     ("Who we endorse", "campaigns:find"),
     ("Results", "campaigns:latest"),
+    ("Support us", "conversations:support"),
     ("Volunteer", "volunteers:join"),
     ("Log in", "account_login"),
 ]

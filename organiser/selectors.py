@@ -32,11 +32,14 @@ def admin_tasks(user) -> list[tuple[str, str]]:
         ("Preview a digest", "messaging_digest_preview"),
         ("Messages sent", "messaging_outbox_changelist"),
         ("Digest schedule and note", "messaging_digestschedule_changelist"),
+        ("Supporters", "conversations_supporter_changelist"),
+        ("Segments: saved filters of volunteers and supporters", "conversations_segment_changelist"),
     ]
     if user.is_national_organiser:
         tasks += [
             ("Import results", "campaigns_importjob_add"),
             ("Elections", "campaigns_election_changelist"),
+            ("When the day-before and after-shift messages go", "conversations_shiftloopsettings_changelist"),
         ]
     return [(label, url) for label, name in tasks if (url := _admin_url(name))]
 

@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from conversations.models import ShiftLoopSettings
 from organiser import clock
-from volunteers.models import Consent, Signup, SignupStatus
+from volunteers.models import Signup, SignupStatus, VolunteerProfile
 
 #: No "confirm or cancel" for a shift starting sooner than this (a late beat after downtime): too late to help.
 CONFIRM_NO_LATER_THAN = dt.timedelta(hours=2)
@@ -35,20 +35,15 @@ def confirm_moment(shift_day: dt.date, settings: ShiftLoopSettings) -> dt.dateti
 
 
 def _reachable(queryset: QuerySet[Signup]) -> QuerySet[Signup]:
-    """Annotated with ``email_ok`` and ``sms_ok``: consent held now (and a mobile number for texts)."""
-    consent = Consent.objects.filter(user_id=OuterRef("volunteer_id"), withdrawn_at__isnull=True)
-    return (
-        queryset.annotate(
-            email_ok=Exists(consent.filter(channel="email")), sms_ok=Exists(consent.filter(channel="sms"))
-        )
-        .filter(Q(email_ok=True) | Q(sms_ok=True, volunteer__profile__phone__startswith="+"))
-        .select_related("shift__constituency", "volunteer__profile")
-    )
+    """Annotated with ``by_text``: the volunteer gave a mobile number (the message goes by text, one tap on the
+    phone they canvass with), else it goes by email. Service messages: no marketing opt-in is asked for."""
+    mobile = VolunteerProfile.objects.filter(user_id=OuterRef("volunteer_id"), phone__startswith="+")
+    return queryset.annotate(by_text=Exists(mobile)).select_related("shift__constituency", "volunteer")
 
 
 def confirms_due(*, now: dt.datetime, settings: ShiftLoopSettings | None = None) -> QuerySet[Signup]:
     """Confirmed sign-ups whose shift's day-before moment has come, signed up (or promoted) before it, with a
-    shift starting at least CONFIRM_NO_LATER_THAN from now and a way to reach the volunteer."""
+    shift starting at least CONFIRM_NO_LATER_THAN from now, not confirmed already."""
     settings = settings or shift_loop_settings()
     today = clock.today(now)
     by_day = Q(pk__in=[])
@@ -86,17 +81,3 @@ def feedback_due(*, now: dt.datetime, settings: ShiftLoopSettings | None = None)
             feedback_at__isnull=True,
         )
     )
-
-
-def shift_answers(*, shift) -> dict[str, int]:
-    """The lead's summary of a shift's answers: confirmed the day before, said they came, said they did not,
-    the average rating (None without one). One query."""
-    from django.db.models import Avg, Count
-
-    return Signup.objects.filter(shift=shift).aggregate(
-        confirmed=Count("pk", filter=Q(attendance_confirmed_at__isnull=False, status__in=(
-            SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW))),
-        came=Count("pk", filter=Q(feedback_attended=True)),
-        missed=Count("pk", filter=Q(feedback_attended=False)),
-        rating=Avg("feedback_rating"),
-    )  # fmt: skip

@@ -1,10 +1,11 @@
 """The shift loop: asking each volunteer on a shift to confirm or cancel the day before, and how it went after,
 and recording their answers.
 
-Both are service messages (about a shift the person signed up to: not marketing), in the "reminders" category a
-volunteer can turn off, sent through the one outbox exactly once: the key names the sign-up and the shift's start
-(or end), so a second beat, a retry or two workers at once write nothing more. They go by email where the volunteer
-agreed to email, else by text where they agreed to texts and gave a mobile number, as every message does here.
+Both are service messages (about a shift the person signed up to: not marketing; messaging.models.Purpose), so
+they go without the marketing opt-in, in the "reminders" category a volunteer can turn off, through the one outbox
+exactly once: the key names the sign-up and the shift's start (or end), so a second beat, a retry or two workers
+at once write nothing more. They go by text to a volunteer who gave a mobile number (one tap on the phone they
+canvass with), by email to everyone else.
 
 The links are signed, expire (the confirm link when the shift starts, the feedback link two weeks after it ends) and
 open a page with the one button to press: a GET never changes anything, because mail scanners follow links.
@@ -31,7 +32,7 @@ from volunteers.models import Signup
 
 
 def _channel(signup) -> str:
-    return OutboxChannel.EMAIL if signup.email_ok else OutboxChannel.SMS
+    return OutboxChannel.SMS if signup.by_text else OutboxChannel.EMAIL
 
 
 def _row(signup, *, kind: str, key: str, extra: dict):

@@ -235,8 +235,42 @@
       await complete(elector, answers, note);
       fold();
     });
+    wantsToHearControl(item, elector);
     fold();
     return item;
+  }
+
+  // "Wants to hear from us" (conversations): only with the elector's explicit agreement; what they agree to and
+  // the email or mobile they give go with the entry, and the server records a supporter outside the register.
+  function wantsToHearControl(item, elector) {
+    const wants = item.querySelector("[data-supporter]");
+    if (!wants) return;
+    const field = (name) => wants.querySelector(`[data-supporter-${name}]`);
+    if (elector.name && !elector.name.startsWith("(")) field("name").value = elector.name;
+    wants.querySelector("[data-save-supporter]").addEventListener("click", async () => {
+      const agrees = [...wants.querySelectorAll("[data-agree]:checked")].map((box) => box.dataset.agree);
+      const supporter = {
+        agreed: field("agreed").checked,
+        agrees,
+        full_name: field("name").value.trim(),
+        email: field("email").value.trim(),
+        phone: field("phone").value.trim(),
+      };
+      let reason = "";
+      if (!supporter.agreed) reason = "Tick that they agreed, after you read it out.";
+      else if (!agrees.length) reason = "Tick what they agree to.";
+      else if (!supporter.email && !supporter.phone) reason = "They need to give an email or a mobile number.";
+      else if (agrees.includes("email") && !supporter.email) reason = "Emails need their email address.";
+      else if ((agrees.includes("sms") || agrees.includes("calls")) && !supporter.phone) reason = "Texts and calls need their mobile number.";
+      const problem = field("problem");
+      problem.hidden = !reason;
+      problem.textContent = reason;
+      if (reason) return;
+      await wantsToHear(elector, supporter);
+      wants.open = false;
+      wants.dataset.saved = "true";
+      wants.querySelector("summary").textContent = "Wants to hear from us: saved";
+    });
   }
 
   function renderQuestion(question) {
@@ -307,6 +341,31 @@
     sync();
   }
 
+  async function wantsToHear(elector, supporter) {
+    // Like survey answers: on the entry while it is still queued, else on an entry that completes it.
+    if (!elector.lastEntry) await record(elector, "spoke", "");
+    const queued = !syncing && (await get("queue", elector.lastEntry));
+    if (queued) {
+      queued.supporter = supporter;
+      await put("queue", queued);
+    } else {
+      await put("queue", {
+        id: uuid(),
+        completes: elector.lastEntry,
+        elector: elector.id,
+        outcome: elector.outcome || "spoke",
+        intention: elector.intention || "",
+        answers: {},
+        note: "",
+        supporter,
+        recorded_at: new Date().toISOString(),
+        walk_list: listId,
+      });
+    }
+    showStatus();
+    sync();
+  }
+
   async function showStatus(message, prefix = "") {
     const waiting = (await all("queue")).length;
     statusLine.classList.toggle("waiting", waiting > 0);
@@ -340,6 +399,10 @@
           const reasons = result.rejected.map((r) => (r.answers ? `${r.reason} (${Object.entries(r.answers).map(([k, v]) => `${k}: ${v}`).join("; ")})` : r.reason));
           refusedNote = ` · ${result.rejected.length} not recorded: ${[...new Set(reasons)].join(", ")}`;
           statusLine.dataset.refused = String(result.rejected.length);
+        }
+        if (result.supporters_rejected && result.supporters_rejected.length) {
+          refusedNote += ` · ${result.supporters_rejected.map((r) => r.reason).join(", ")}`;
+          statusLine.dataset.supportersRefused = String(result.supporters_rejected.length);
         }
         const done = [...result.accepted, ...result.rejected.map((r) => r.id).filter(Boolean)];
         await remove("queue", done);

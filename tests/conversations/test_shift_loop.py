@@ -1,7 +1,8 @@
-"""The shift loop at fixed instants (time-machine): "confirm or cancel" at the campaign's time on the day before
-(across both clock changes), by email or by text, exactly once; its links (a GET changes nothing, confirm, cancel
-promoting the waiting list, expired once the shift starts); "how did it go" after the shift, its answers counting
-in the no-show rate without overriding the lead's check-in; the beat entry."""
+"""The shift loop at fixed instants (the travel fixture): "confirm or cancel" at the campaign's time on the day
+before (across both clock changes), by text or by email as service messages (no marketing opt-in), exactly once;
+its links (a GET changes nothing, confirm, cancel promoting the waiting list, expired once the shift starts); "how
+did it go" after the shift, its answers counting in the no-show rate without overriding the lead's check-in; the
+beat entry."""
 
 from __future__ import annotations
 
@@ -14,27 +15,23 @@ from django.test import Client
 from conversations.models import ShiftLoopSettings
 from conversations.services.shift_loop import shift_loop_queue_due
 from messaging.delivery import deliver
-from messaging.models import MessageKind, Outbox, OutboxChannel
+from messaging.models import MessageKind, Outbox, OutboxChannel, OutboxStatus
+from messaging.services import preferences_set
 from organiser import clock
 from organiser.celery import collect_beat_schedule
 from tests.volunteers.factories import ProfileFactory, ShiftFactory, SignupFactory
 from volunteers import selectors as volunteer_selectors
 from volunteers import services as volunteer_services
-from volunteers.models import SignupStatus, VolunteerProfile
-from volunteers.services import consent_set
+from volunteers.models import Consent, SignupStatus, VolunteerProfile
 
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
 
 
-def _volunteer(*, email=True, sms=False, phone="+447911123456"):
-    user = ProfileFactory(phone=phone).user
-    if email:
-        consent_set(user=user, channel="email", given=True, source="test")
-    if sms:
-        consent_set(user=user, channel="sms", given=True, source="test")
-    return user
+def _volunteer(*, phone=""):
+    """A volunteer who agreed to no campaign messages: the shift loop's are service messages all the same."""
+    return ProfileFactory(phone=phone).user
 
 
 def _shift_on(day: dt.date, hour: int = 10, **fields):
@@ -54,65 +51,74 @@ def _confirms() -> list[Outbox]:
         (dt.date(2027, 11, 1), dt.datetime(2027, 10, 31, 18, 0, tzinfo=UTC)),  # the Monday after: GMT again
     ],
 )
-def test_confirm_or_cancel_goes_at_the_campaigns_time_on_the_day_before(time_machine, shift_day, asked_at_utc):
-    time_machine.move_to(asked_at_utc - dt.timedelta(days=3), tick=False)
+def test_confirm_or_cancel_goes_at_the_campaigns_time_on_the_day_before(travel, shift_day, asked_at_utc):
+    travel(asked_at_utc - dt.timedelta(days=3))
     shift = _shift_on(shift_day)
     signup = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
     Outbox.objects.all().delete()  # the sign-up's own confirmation
 
-    time_machine.move_to(asked_at_utc - dt.timedelta(minutes=1), tick=False)
+    travel(asked_at_utc - dt.timedelta(minutes=1))
     assert shift_loop_queue_due() == [] and _confirms() == []
-    time_machine.move_to(asked_at_utc, tick=False)
+    travel(asked_at_utc)
     written = shift_loop_queue_due()
     assert len(written) == 1
     [row] = _confirms()
     assert row.recipient_id == signup.volunteer_id and row.channel == OutboxChannel.EMAIL
     assert clock.local(asked_at_utc).time() == dt.time(18, 0)
     # Exactly once: the next beat, and a later one, write nothing more.
-    time_machine.move_to(asked_at_utc + dt.timedelta(minutes=5), tick=False)
+    travel(asked_at_utc + dt.timedelta(minutes=5))
     assert shift_loop_queue_due() == [] and len(_confirms()) == 1
 
 
-def test_the_time_is_the_campaigns_and_late_sign_ups_are_not_asked(time_machine):
+def test_the_time_is_the_campaigns_and_late_sign_ups_are_not_asked(travel):
     ShiftLoopSettings.objects.create(confirm_at=dt.time(12, 30))
-    time_machine.move_to(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC), tick=False)
+    travel(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC))
     shift = _shift_on(dt.date(2027, 6, 3))
     early = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
-    time_machine.move_to(clock.at(dt.date(2027, 6, 2), dt.time(12, 45)), tick=False)
+    travel(clock.at(dt.date(2027, 6, 2), dt.time(12, 45)))
     late = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())  # after the moment: just told
     shift_loop_queue_due()
     assert [row.recipient_id for row in _confirms()] == [early.volunteer_id]
     assert late.volunteer_id not in {row.recipient_id for row in _confirms()}
 
 
-def test_by_text_without_email_consent_and_nothing_without_any(time_machine):
-    time_machine.move_to(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC), tick=False)
+def test_by_text_to_those_who_gave_a_mobile_by_email_to_the_rest_and_off_when_switched_off(travel, sms_gateway, smtp):
+    travel(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC))
     shift = _shift_on(dt.date(2027, 6, 3), capacity=10)
-    texter = volunteer_services.signup_create(shift=shift, volunteer=_volunteer(email=False, sms=True))
-    volunteer_services.signup_create(shift=shift, volunteer=_volunteer(email=False))
-    volunteer_services.signup_create(shift=shift, volunteer=_volunteer(email=False, sms=True, phone=""))
+    texter = volunteer_services.signup_create(shift=shift, volunteer=_volunteer(phone="+447911123456"))
+    emailed = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
+    quiet = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
+    preferences_set(user=quiet.volunteer, reminders=False)
     ShiftLoopSettings.objects.create(enabled=False)
-    time_machine.move_to(clock.at(dt.date(2027, 6, 2), dt.time(18)), tick=False)
+    travel(clock.at(dt.date(2027, 6, 2), dt.time(18)))
     assert shift_loop_queue_due() == []  # switched off
     ShiftLoopSettings.objects.update(enabled=True)
     shift_loop_queue_due()
-    [row] = _confirms()
-    assert row.recipient_id == texter.volunteer_id and row.channel == OutboxChannel.SMS
-    assert "/shift-answers/" in row.context["answer_url"]
+    rows = {row.recipient_id: row for row in _confirms()}
+    assert rows[texter.volunteer_id].channel == OutboxChannel.SMS
+    assert rows[emailed.volunteer_id].channel == OutboxChannel.EMAIL
+    assert not Consent.objects.filter(user__in=[texter.volunteer, emailed.volunteer]).exists()  # no opt-in needed
+    deliver([row.pk for row in rows.values()])
+    [text] = sms_gateway.requests
+    assert text["form"]["To"] == "+447911123456" and "/shift-answers/" in text["form"]["Body"]
+    assert [message["To"] for message in smtp.messages] == [emailed.volunteer.email]
+    assert "List-Unsubscribe" not in smtp.messages[0]  # a service message: no one-click unsubscribe
+    rows[quiet.volunteer_id].refresh_from_db()
+    assert rows[quiet.volunteer_id].status == OutboxStatus.SKIPPED_OPTED_OUT  # turned shift messages off
 
 
 def _confirm_path(row: Outbox, which: str) -> str:
     return re.sub(r"^https?://[^/]+", "", row.context[which])
 
 
-def test_the_confirm_link_shows_first_then_confirms_or_cancels_and_the_waiting_list_moves(time_machine, smtp):
-    time_machine.move_to(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC), tick=False)
+def test_the_confirm_link_shows_first_then_confirms_or_cancels_and_the_waiting_list_moves(travel, smtp):
+    travel(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC))
     shift = _shift_on(dt.date(2027, 6, 3), capacity=2)
     staying = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
     leaving = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
     waiting = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
     assert waiting.status == SignupStatus.WAITLISTED
-    time_machine.move_to(clock.at(dt.date(2027, 6, 2), dt.time(18)), tick=False)
+    travel(clock.at(dt.date(2027, 6, 2), dt.time(18)))
     shift_loop_queue_due()
     rows = {row.recipient_id: row for row in _confirms()}
     assert set(rows) == {staying.volunteer_id, leaving.volunteer_id}  # the waiting list is not asked
@@ -140,23 +146,23 @@ def test_the_confirm_link_shows_first_then_confirms_or_cancels_and_the_waiting_l
     assert Outbox.objects.filter(recipient=waiting.volunteer, kind=MessageKind.SIGNUP_PROMOTED).exists()
     assert client.post(path, {"answer": "maybe"}).status_code == 400
 
-    time_machine.move_to(shift.starts_at, tick=False)  # the link stops working when the shift starts
+    travel(shift.starts_at)  # the link stops working when the shift starts
     assert client.get(path).status_code == 404
 
 
-def test_how_did_it_go_after_the_shift_feeds_the_no_show_rate_and_keeps_the_leads_check_in(time_machine, team_lead):
-    time_machine.move_to(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC), tick=False)
+def test_how_did_it_go_after_the_shift_feeds_the_no_show_rate_and_keeps_the_leads_check_in(travel, team_lead):
+    travel(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC))
     shift = _shift_on(dt.date(2027, 6, 3), hour=10, capacity=5)  # 10:00 to 12:00 BST
     came = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
     missed = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
     checked = volunteer_services.signup_create(shift=shift, volunteer=_volunteer())
-    time_machine.move_to(shift.starts_at + dt.timedelta(minutes=10), tick=False)
+    travel(shift.starts_at + dt.timedelta(minutes=10))
     volunteer_services.signup_check_in(signup=checked, by=team_lead, attended=True)
 
-    time_machine.move_to(shift.ends_at + dt.timedelta(minutes=59), tick=False)
+    travel(shift.ends_at + dt.timedelta(minutes=59))
     shift_loop_queue_due()
     assert not Outbox.objects.filter(kind=MessageKind.SHIFT_FEEDBACK).exists()  # an hour after, by default
-    time_machine.move_to(shift.ends_at + dt.timedelta(hours=1), tick=False)
+    travel(shift.ends_at + dt.timedelta(hours=1))
     shift_loop_queue_due()
     rows = {row.recipient_id: row for row in Outbox.objects.filter(kind=MessageKind.SHIFT_FEEDBACK)}
     assert set(rows) == {came.volunteer_id, missed.volunteer_id, checked.volunteer_id}
@@ -183,12 +189,12 @@ def test_how_did_it_go_after_the_shift_feeds_the_no_show_rate_and_keeps_the_lead
     ).get()
     assert (reliability.no_shows, reliability.no_show_rate) == (1, 1.0)
 
-    time_machine.move_to(shift.ends_at + dt.timedelta(days=15), tick=False)
+    travel(shift.ends_at + dt.timedelta(days=15))
     assert client.get(came_path).status_code == 404  # the feedback link lasts two weeks
 
 
-def test_nobody_is_asked_about_a_shift_long_over(time_machine):
-    time_machine.move_to(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC), tick=False)
+def test_nobody_is_asked_about_a_shift_long_over(travel):
+    travel(dt.datetime(2027, 6, 1, 9, 0, tzinfo=UTC))
     shift = ShiftFactory(
         starts_at=clock.now() - dt.timedelta(days=5), ends_at=clock.now() - dt.timedelta(days=5, hours=-2)
     )

@@ -158,8 +158,8 @@ def test_the_link_to_ones_data_goes_only_to_an_address_we_hold_and_even_without_
     assert page.status_code == 200 and b"amina@example.org" in page.content
 
 
-def test_the_data_page_shows_downloads_withdraws_and_deletes(time_machine):
-    time_machine.move_to(dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False)
+def test_the_data_page_shows_downloads_withdraws_and_deletes(travel):
+    travel(dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC))
     supporter = _sign_up(agrees=["email", "volunteering"], phone="07911 123456")
     token = tokens.make(purpose="data", subject_id=supporter.pk, expires_at=clock.now() + dt.timedelta(hours=24))
     client = Client()
@@ -190,17 +190,17 @@ def test_the_data_page_shows_downloads_withdraws_and_deletes(time_machine):
     assert client.get(reverse("conversations:my_data_page", args=[token])).status_code == 404
 
 
-def test_a_data_link_expires_after_a_day_and_opens_nothing_else(time_machine):
-    time_machine.move_to(dt.datetime(2027, 10, 30, 12, 0, tzinfo=dt.UTC), tick=False)
+def test_a_data_link_expires_after_a_day_and_opens_nothing_else(travel):
+    travel(dt.datetime(2027, 10, 30, 12, 0, tzinfo=dt.UTC))
     supporter = _sign_up()
     services.data_link_send(address="amina@example.org")
     url = Outbox.objects.get(kind=MessageKind.DATA_ACCESS_LINK).context["url"]
     path = url[url.index("/support/") :]
     token = path.split("/")[3]
     client = Client()
-    time_machine.move_to(dt.datetime(2027, 10, 31, 11, 59, tzinfo=dt.UTC), tick=False)  # across the clock change
+    travel(dt.datetime(2027, 10, 31, 11, 59, tzinfo=dt.UTC))  # across the clock change
     assert client.get(path).status_code == 200
-    time_machine.move_to(dt.datetime(2027, 10, 31, 12, 0, tzinfo=dt.UTC), tick=False)
+    travel(dt.datetime(2027, 10, 31, 12, 0, tzinfo=dt.UTC))
     assert client.get(path).status_code == 404
     assert tokens.read(token, purpose="confirm", now=dt.datetime(2027, 10, 30, 13, 0, tzinfo=dt.UTC)) is None
     assert client.get(reverse("conversations:my_data_page", args=[token + "x"])).status_code == 404
