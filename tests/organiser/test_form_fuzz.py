@@ -58,15 +58,6 @@ NOT_CRAWLED_BY_DESIGN: dict[str, str] = {
         "the shared world (tests/world.py) holds no donations, publications or spending yet",
     ),
     "canvass/lists/<int:pk>/take/": "the shared world gives no walk list to a team (a member takes those)",
-    **dict.fromkeys(
-        [
-            "support/my-data/<str:token>/",
-            "support/my-data/<str:token>/delete/",
-            "support/my-data/<str:token>/my-data.json",
-            "support/my-data/<str:token>/withdraw/",
-        ],
-        "the shared world holds no supporters (whose emailed link these are)",
-    ),
 }
 
 
@@ -88,7 +79,8 @@ def _skip(path: str) -> bool:
 
 def _seeds(world) -> list[str]:
     """Where a person starts: the addresses only a message carries (a calendar feed, an unsubscribe link, a
-    shift's confirm and feedback links), the home page, and every route without parameters."""
+    shift's confirm and feedback links, a supporter's link to their data), the home page, and every route without
+    parameters."""
     import datetime as dt
 
     from conversations import tokens
@@ -104,6 +96,7 @@ def _seeds(world) -> list[str]:
         f"/unsubscribe/{unsubscribe_token(world.users['volunteer'].pk)}/",
         f"/shift-answers/{tokens.make(purpose='confirm', subject_id=signup, expires_at=later)}/confirm/",
         f"/shift-answers/{tokens.make(purpose='feedback', subject_id=signup, expires_at=later)}/feedback/",
+        f"/support/my-data/{tokens.make(purpose='data', subject_id=world.supporter_a.pk, expires_at=later)}/",
         "/admin/messaging/outbox/preview-digest/?email=volunteer@world.example.org",
         "/",
         *[path for path in plain if not path.startswith("/admin/")],
