@@ -73,12 +73,15 @@ def register_import_job_map(*, job: RegisterImportJob, user) -> RegisterImportJo
     return job
 
 
+@transaction.atomic
 def register_import_job_discard(*, job: RegisterImportJob, user) -> None:
-    """The organiser drops a file waiting for its mapping: the job and the stored file go."""
+    """The organiser drops a file waiting for its mapping: the job goes, and the stored file once that commits
+    (a discard rolled back keeps both)."""
     scope.require_register(user, job.campaign, RegisterImportJob, "add")
-    if job.status == RegisterImportJob.Status.MAPPING:
-        _file_delete(job)
-        job.delete()
+    if RegisterImportJob.objects.filter(pk=job.pk, status=RegisterImportJob.Status.MAPPING).delete()[0]:
+        name, storage = job.file.name, job.file.storage
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
 
 
 #: A file left waiting this long for its mapping is deleted (it is register data, kept no longer than needed).

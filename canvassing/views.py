@@ -221,8 +221,13 @@ def register_import_mapping(request: HttpRequest, campaign: CandidateCampaign, j
         campaign=campaign,
         status=RegisterImportJob.Status.MAPPING,
     )
-    with job.file.open("rb") as stored:
-        headers = read_headers(stored)
+    try:
+        with job.file.open("rb") as stored:
+            headers = read_headers(stored)
+    except FileNotFoundError:
+        register_import_job_discard(job=job, user=request.user)
+        messages.error(request, f"The stored copy of {job.filename} is gone: nothing was imported. Upload it again.")
+        return redirect("canvassing:import", pk=campaign.pk)
     if request.method == "POST" and request.POST.get("action") == "discard":
         register_import_job_discard(job=job, user=request.user)
         messages.success(request, f"{job.filename} is discarded: nothing was imported.")

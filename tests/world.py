@@ -231,6 +231,9 @@ def build_world() -> World:
         entries=[{"id": "00000000-0000-4000-8000-00000000000b", "elector": elector_b.pk, "outcome": "spoke",
                   "intention": "C", "answers": {}}],
     )  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from canvassing.import_jobs import register_import_job_create
     from canvassing.models import (
         AccessLog,
         CanvassResponse,
@@ -248,6 +251,13 @@ def build_world() -> World:
     )
     import_job_b = RegisterImportJob.objects.create(
         campaign=campaign_b, created_by=other_organiser, filename="world-b.csv", status="done"
+    )
+    # A file whose columns were not recognised, kept waiting for its mapping (its page is linked from the import's).
+    register_import_job_create(
+        campaign=campaign_a,
+        user=users["grant_agent"],
+        upload=SimpleUploadedFile("world-unknown-layout.csv", b"Ref,Who,Where\r\n1,A,B\r\n", content_type="text/csv"),
+        mapped=False,
     )
     outbox_a = Outbox.objects.create(
         recipient=users["volunteer"], key="world:a", kind="digest_volunteer", category="digest", constituency=seat_a

@@ -30,19 +30,20 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
 
     The import and the job's outcome are one transaction that holds the job's row: a worker killed part-way
     leaves nothing written and the job running with nobody holding it, so the redelivered task (late
-    acknowledgement) runs it again; a duplicated message finds the row held, or the job finished, and leaves it.
+    acknowledgement) runs it again; a duplicated message finds the job finished and leaves it.
+
+    The redelivered task waits for the job's row rather than skipping it when it is held: a killed worker's
+    database session can hold the row a moment longer than the worker lives (until its blocked statement
+    finishes and it finds its client gone), and a skip then would leave the job running for ever. Once the
+    row is free it is read again: running (the holder rolled back) runs it, finished leaves it.
     """
     ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
         status=ImportJob.Status.RUNNING, progress=10
     )
     failure: Exception | None = None
     with transaction.atomic():
-        job = (
-            ImportJob.objects.select_for_update(skip_locked=True)
-            .filter(pk=job_id, status=ImportJob.Status.RUNNING)
-            .first()
-        )
-        if job is None:  # finished already, or another worker is running it now
+        job = ImportJob.objects.select_for_update().filter(pk=job_id, status=ImportJob.Status.RUNNING).first()
+        if job is None:  # finished already (by another worker, perhaps while this one waited for the row)
             return ImportJob.objects.filter(pk=job_id).first()
         try:
             report = import_file(kind=job.kind, data=bytes(job.data), election=job.election)
