@@ -396,3 +396,28 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.filename} ({self.status})"
+
+
+# Election night's models live beside the code that uses them (campaigns/night/); they are this app's models.
+from campaigns.night.models import CountReport, CountVote, Declaration, ExpectedDeclaration  # noqa: E402
+
+__all__ = [
+    "Candidacy",
+    "Constituency",
+    "CountReport",
+    "CountVote",
+    "Declaration",
+    "DemographicValue",
+    "Election",
+    "Endorsement",
+    "EndorsementEvent",
+    "ExpectedDeclaration",
+    "ImportJob",
+    "NotionalResult",
+    "NotionalVote",
+    "Party",
+    "Person",
+    "Result",
+    "Target",
+    "TargetCriteria",
+]

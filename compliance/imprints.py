@@ -44,8 +44,8 @@ NONE_REASONS = {
 }
 
 #: Messaging kinds that carry campaign content (the rest are service messages or go to organisers only).
-CAMPAIGN_EMAILS = frozenset({"digest_volunteer"})
-ORGANISER_EMAILS = frozenset({"digest_organiser"})
+CAMPAIGN_EMAILS = frozenset({"digest_volunteer", "seat_declared"})
+ORGANISER_EMAILS = frozenset({"digest_organiser", "seat_declared_organiser"})
 
 
 class ImprintMissing(Exception):

@@ -26,6 +26,8 @@ class MessageKind(models.TextChoices):
     SHIFT_FEEDBACK = "shift_feedback", "How did it go, after the shift"
     SUPPORTER_WELCOME = "supporter_welcome", "Welcome to a new supporter"
     DATA_ACCESS_LINK = "data_access_link", "A link to see, download or delete one's data"
+    SEAT_DECLARED = "seat_declared", "An endorsed seat has declared (to its volunteers)"
+    SEAT_DECLARED_ORGANISER = "seat_declared_organiser", "An endorsed seat has declared (to its organisers)"
 
 
 class Category(models.TextChoices):
@@ -38,6 +40,7 @@ class Category(models.TextChoices):
     # asked for at that moment, always goes.
     UPDATES = "updates", "News from the campaign (supporters)"
     ACCOUNT = "account", "About my data"
+    RESULTS = "results", "Results on election night"
 
 
 KIND_CATEGORY = {
@@ -54,6 +57,8 @@ KIND_CATEGORY = {
     MessageKind.SHIFT_FEEDBACK: Category.REMINDERS,
     MessageKind.SUPPORTER_WELCOME: Category.UPDATES,
     MessageKind.DATA_ACCESS_LINK: Category.ACCOUNT,
+    MessageKind.SEAT_DECLARED: Category.RESULTS,
+    MessageKind.SEAT_DECLARED_ORGANISER: Category.RESULTS,
 }
 
 
@@ -86,8 +91,12 @@ KIND_PURPOSE = {
     MessageKind.SHIFT_FEEDBACK: Purpose.SERVICE,
     MessageKind.DIGEST_ORGANISER: Purpose.SERVICE,
     MessageKind.DATA_ACCESS_LINK: Purpose.SERVICE,
+    # An organiser hears that the seat they run has declared (their work); a volunteer's "your seat has declared"
+    # is campaign content: it needs their opt-in to the channel.
+    MessageKind.SEAT_DECLARED_ORGANISER: Purpose.SERVICE,
     MessageKind.DIGEST_VOLUNTEER: Purpose.MARKETING,
     MessageKind.SUPPORTER_WELCOME: Purpose.MARKETING,
+    MessageKind.SEAT_DECLARED: Purpose.MARKETING,
 }
 
 #: Kinds sent without a consent to their channel: the service messages (see Purpose). Everything else needs the

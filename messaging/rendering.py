@@ -83,6 +83,8 @@ def _reason(category: str, consent_given_at: dt.datetime | None, kind: str = "")
         # A service message (messaging.models.Purpose): no opt-in to cite.
         if kind == "digest_organiser":
             why = _("You get this weekly report because you organise seats for %(campaign)s.")
+        elif category == Category.RESULTS:
+            why = _("You get this because you organise this seat for %(campaign)s.")
         elif category == Category.SHIFT_ALERTS:
             why = _("You get this because you lead this shift for %(campaign)s.")
         else:
@@ -97,6 +99,10 @@ def _reason(category: str, consent_given_at: dt.datetime | None, kind: str = "")
             "campaign": campaign,
             "since": since,
         }
+    if category == Category.RESULTS:
+        return _(
+            "You get this because you volunteer in this seat with %(campaign)s and agreed to emails on %(since)s."
+        ) % {"campaign": campaign, "since": since}
     if category == Category.SHIFT_ALERTS:
         return _("You get this because you lead this shift for %(campaign)s and agreed to emails on %(since)s.") % {
             "campaign": campaign,

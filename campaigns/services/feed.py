@@ -1,43 +1,59 @@
-"""Election night: poll the configured results feed (``RESULTS_FEED_URL``, a Commons Library by-candidate CSV
-that grows as seats declare) and import new declarations, stamping when each seat was first seen declared."""
+"""Election night: poll the configured results feed (``RESULTS_FEED_URL``: a Commons Library by-candidate CSV
+that grows as seats declare, optionally followed by its by-constituency CSV, separated by spaces or commas) and
+import new declarations, stamping when each seat was first seen declared; then record the night's new
+declarations (campaigns.night.services.declarations_record: count reports checked, endorsed seats announced)."""
 
 from __future__ import annotations
 
 import logging
+import re
 
 import requests
 from django.conf import settings
+from django.db import transaction
 
 from campaigns.importers.base import ImportRejected, ImportReport
 from campaigns.models import Election
+from campaigns.night.services import declarations_record
 from campaigns.services.imports import results_import
 from organiser import clock
 
 logger = logging.getLogger(__name__)
 
 
-def results_feed_poll(*, url: str | None = None, election: Election | None = None) -> ImportReport | None:
+def feed_urls(url: str | list[str] | None) -> list[str]:
+    """The feed's files: one URL, or several separated by spaces or commas (or a list)."""
+    if isinstance(url, list | tuple):
+        return [u for u in url if u]
+    return [u for u in re.split(r"[\s,]+", url or "") if u]
+
+
+def results_feed_poll(*, url: str | list[str] | None = None, election: Election | None = None) -> ImportReport | None:
     """Fetch the feed and import it (idempotent: seats already declared and unchanged are not written).
     Returns None when no feed is configured or it could not be read; a bad feed changes nothing."""
-    url = url or getattr(settings, "RESULTS_FEED_URL", None)
-    if not url:
+    urls = feed_urls(url or getattr(settings, "RESULTS_FEED_URL", None))
+    if not urls:
         return None
     election = election or Election.objects.order_by("-date").first()
     if election is None:
         logger.warning("results feed: no election to import into")
         return None
+    files = []
     try:
-        response = requests.get(url, timeout=getattr(settings, "RESULTS_FEED_TIMEOUT", 10))
-        response.raise_for_status()
+        for each in urls:
+            response = requests.get(each, timeout=getattr(settings, "RESULTS_FEED_TIMEOUT", 10))
+            response.raise_for_status()
+            files.append(response.content)
     except requests.RequestException as exc:
         logger.warning("results feed unavailable: %s", exc)
         return None
-    if not response.content.strip():
+    files = [f for f in files if f.strip()]
+    if not files:
         return None  # nothing declared yet
     try:
-        report = results_import(
-            election=election, files=[response.content], create_seats=False, declared_at=clock.now()
-        )
+        with transaction.atomic():
+            report = results_import(election=election, files=files, create_seats=False, declared_at=clock.now())
+            declarations_record(election=election)
     except ImportRejected as rejected:
         logger.error("results feed rejected: %s", rejected)
         return None
