@@ -1,16 +1,24 @@
-"""What every benchmark shares: a throwaway database, a gunicorn server, a load run, the report line.
+"""What every benchmark shares: the runner that interleaves rounds of value and floor, the growth exponent,
+a throwaway database, a gunicorn server, a load run and the report line.
 
 A benchmark module looks like this (``python -m benchmarks.<name>``)::
 
-    from benchmarks.harness import load, progress, report, serve, temporary_database
+    from benchmarks.harness import interleave, report, serve, temporary_database, timed
 
     with temporary_database("my_bench"):
         ...  # set up data with the ORM
-        with serve("organiser.wsgi:application") as base_url:
-            floor = load(base_url + "/_bench/minimal", duration=5, connections=4)
-            value = load(base_url + "/", duration=5, connections=4)
-    report(benchmark="my_bench", metric="throughput", value=value.rps, unit="requests/s",
-           floor=floor.rps, goal="...")
+        rounds = interleave({"value": lambda: timed(work), "floor": lambda: timed(bare_work)})
+    report(benchmark="my_bench", metric="wall time", values=rounds["value"], unit="s",
+           floors=rounds["floor"], goal="within 3x the floor", goal_ratio=3, lower_is_better=True)
+
+:func:`interleave` runs at least :data:`ROUNDS` (5) rounds, value and floor in turn (the order alternating each
+round), so whatever else the machine does falls on both alike; :func:`report` takes the per-round figures and
+reports their medians, the median ratio and its *spread* (the per-round ratios' range over their median). Where
+the work has a size, :func:`growth_exponent` fits time against size on a log-log scale (1.0: linear).
+
+A benchmark runs the same from any environment: :func:`temporary_database` and :func:`serve` use
+``benchmarks.settings`` (its own hosts, no HTTPS redirect) whatever DJANGO_SETTINGS_MODULE says, :func:`var_dir`
+makes the folder logs go to, and :func:`ensure_wrk` installs wrk as ``make benchmarks`` does (or says how).
 
 Progress goes to stderr; the report is the only thing on stdout and is the last line printed, so
 ``scripts/benchmarks.sh`` can collect it. All traffic stays on 127.0.0.1.
@@ -47,6 +55,10 @@ DEFAULT_SETTINGS_MODULE = "benchmarks.settings"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
 # The Python load generator stops at this many requests even if the time is not up.
 MAX_REQUESTS = 500_000
+#: Rounds of value and floor each benchmark interleaves: BENCHMARK_ROUNDS, never fewer than five.
+MIN_ROUNDS = 5
+ROUNDS = max(MIN_ROUNDS, int(os.environ.get("BENCHMARK_ROUNDS", MIN_ROUNDS)))
+GUNICORN_CONF = BASE_DIR / "gunicorn.conf.py"
 
 
 def progress(message: str) -> None:
@@ -57,6 +69,93 @@ def progress(message: str) -> None:
 def benchmark_seconds(default: float) -> float:
     """Seconds per measured load run: ``BENCHMARK_SECONDS`` from the environment, else ``default``."""
     return float(os.environ.get("BENCHMARK_SECONDS", default))
+
+
+def var_dir() -> Path:
+    """The project's ``var/`` folder (logs, results), made if it is missing."""
+    folder = BASE_DIR / "var"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def ensure_wrk() -> str:
+    """The path of ``wrk``, installed with apt-get (as root, as ``make benchmarks`` does) when it is missing.
+
+    Raises SystemExit with what to do when it cannot be installed here.
+    """
+    if found := shutil.which("wrk"):
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        progress("installing wrk (load generator) with apt-get")
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, env=env, **quiet)
+        if found := shutil.which("wrk"):
+            return found
+    raise SystemExit(
+        "this benchmark needs wrk, the HTTP load generator, and it is not installed: "
+        "`sudo apt-get install wrk` (make benchmarks installs it when run as root)"
+    )
+
+
+# --- rounds, medians, spread and growth ---------------------------------------------------------------------
+
+
+def timed(work, *args, **kwargs) -> float:
+    """Seconds ``work(*args, **kwargs)`` takes on the wall clock."""
+    started = time.perf_counter()
+    work(*args, **kwargs)
+    return time.perf_counter() - started
+
+
+def interleave(runs: Mapping[str, object], *, rounds: int | None = None, before_each=None) -> dict[str, list]:
+    """Run each of ``runs`` (label -> callable returning a figure) once per round, for ``rounds`` rounds (at
+    least :data:`MIN_ROUNDS`; default :data:`ROUNDS`), in turn: the order reverses every other round (A B, B A,
+    ...) so neither always goes first. ``before_each(label)``, if given, runs untimed before each call (clearing
+    tables, say). Returns each label's figures in round order."""
+    count = max(MIN_ROUNDS, rounds or ROUNDS)
+    labels = list(runs)
+    results: dict[str, list] = {label: [] for label in labels}
+    for round_number in range(1, count + 1):
+        order = labels if round_number % 2 else labels[::-1]
+        for label in order:
+            if before_each is not None:
+                before_each(label)
+            figure = runs[label]()
+            results[label].append(figure)
+            shown = f"{figure:.4g}" if isinstance(figure, int | float) else str(figure)
+            progress(f"round {round_number}/{count} {label}: {shown}")
+    return results
+
+
+def median(figures) -> float:
+    ordered = sorted(figures)
+    if not ordered:
+        raise ValueError("no figures")
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def spread(figures) -> float | None:
+    """How far the figures range, relative to their median: (max - min) / median (None for a zero median)."""
+    figures = list(figures)
+    middle = median(figures)
+    return (max(figures) - min(figures)) / middle if middle else None
+
+
+def growth_exponent(sizes, seconds) -> float | None:
+    """The slope of log(seconds) against log(size), least squares: 1.0 grows linearly, 2.0 quadratically.
+
+    Needs at least two different sizes (else None)."""
+    points = [(math.log(size), math.log(time_)) for size, time_ in zip(sizes, seconds, strict=True) if time_ > 0]
+    if len({x for x, _ in points}) < 2:
+        return None
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    numerator = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    denominator = sum((x - mean_x) ** 2 for x, _ in points)
+    return numerator / denominator
 
 
 # --- the report line ------------------------------------------------------------------------------
@@ -72,23 +171,46 @@ def report(
     *,
     benchmark: str,
     metric: str,
-    value: float,
     unit: str,
-    floor: float,
     goal: str,
+    value: float | None = None,
+    floor: float | None = None,
+    values: list[float] | None = None,
+    floors: list[float] | None = None,
     goal_ratio: float | None = None,
     lower_is_better: bool = False,
+    met: bool | None = None,
+    exponent: float | None = None,
     **extra: object,
 ) -> dict:
     """Print the benchmark's result as one JSON line on stdout, and return it.
 
-    ``floor`` is the same work done the bare way, measured in the same run; ``ratio`` is
-    ``value / floor`` to three significant figures (None when the floor is zero). ``goal`` says
-    in words what the ratio should be; give ``goal_ratio`` too and the line says whether it was
-    met (``ratio >= goal_ratio``, or ``<=`` when ``lower_is_better``, e.g. for seconds).
-    Extra keyword arguments are added as they are.
+    The line starts ``{benchmark, metric, value, unit, floor, ratio, goal, met, exponent, spread}``; anything in
+    ``extra`` follows as it is. Give the per-round figures as ``values`` and ``floors`` (from :func:`interleave`):
+    ``value`` and ``floor`` are then their medians, ``ratio`` the median of the per-round ratios and ``spread``
+    those ratios' range over their median. A single ``value`` and ``floor`` work too (no spread). ``floor`` is
+    the same work done the bare way, measured in the same run; ``ratio`` is value / floor to three significant
+    figures (None when the floor is zero). ``goal`` says in words what is wanted; give ``goal_ratio`` and ``met``
+    says whether the ratio meets it (``ratio >= goal_ratio``, or ``<=`` when ``lower_is_better``, e.g. for
+    seconds); pass ``met`` for the other parts of a goal (a latency, no errors), and-ed with the ratio's, or
+    alone where the goal is not a ratio. ``exponent`` is the growth exponent
+    (:func:`growth_exponent`), where the work has a size.
     """
-    exact_ratio = value / floor if floor else None
+    round_ratios = None
+    if values is not None:
+        value = median(values)
+        if floors is not None:
+            floor = median(floors)
+            if len(floors) == len(values) and all(floors):
+                round_ratios = [v / f for v, f in zip(values, floors, strict=True)]
+    if value is None or floor is None:
+        raise TypeError("report needs value and floor, or values and floors")
+    exact_ratio = median(round_ratios) if round_ratios else (value / floor if floor else None)
+    if goal_ratio is not None:
+        ratio_met = exact_ratio is not None and (
+            exact_ratio <= goal_ratio if lower_is_better else exact_ratio >= goal_ratio
+        )
+        met = ratio_met and (met is None or met)
     line = {
         "benchmark": benchmark,
         "metric": metric,
@@ -97,10 +219,15 @@ def report(
         "floor": _significant(floor, 4),
         "ratio": _significant(exact_ratio) if exact_ratio is not None else None,
         "goal": goal,
+        "met": met,
+        "exponent": _significant(exponent) if exponent is not None else None,
+        "spread": _significant(spread(round_ratios)) if round_ratios and spread(round_ratios) is not None else None,
     }
     if goal_ratio is not None:
-        met = exact_ratio is not None and (exact_ratio <= goal_ratio if lower_is_better else exact_ratio >= goal_ratio)
-        line |= {"goal_ratio": goal_ratio, "goal_met": met}
+        line["goal_ratio"] = goal_ratio
+    if round_ratios:
+        line["rounds"] = len(round_ratios)
+        line["round_ratios"] = [_significant(ratio) for ratio in round_ratios]
     line |= extra
     sys.stderr.flush()
     print(json.dumps(line), flush=True)
@@ -121,6 +248,21 @@ def _maintenance_url(database_url: str) -> str:
 def _with_database(database_url: str, name: str) -> str:
     parts = urlsplit(database_url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def ensure_services() -> None:
+    """PostgreSQL and Redis as ``make benchmarks`` has them: what DATABASE_URL and REDIS_URL name, else the
+    embedded ones (``organiser.devservices``), started if need be and named in this process's environment."""
+    from organiser import devservices
+
+    os.environ.update(devservices.environment())
+
+
+def settings_module() -> str:
+    """``benchmarks.settings`` (its own hosts, the floor views), whatever DJANGO_SETTINGS_MODULE says; a
+    benchmark's own settings module (under ``benchmarks.``) is kept."""
+    named = os.environ.get("DJANGO_SETTINGS_MODULE", "")
+    return named if named.startswith("benchmarks.") else DEFAULT_SETTINGS_MODULE
 
 
 def create_database(name: str, database_url: str) -> None:
@@ -152,6 +294,7 @@ def temporary_database(name_prefix: str, *, migrate: bool = True) -> Iterator[st
     from django.apps import apps
     from django.db import connections
 
+    ensure_services()
     server_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     prefix = re.sub(r"[^a-z0-9_]", "_", name_prefix.lower())[:40]
     name = f"bench_{prefix}_{uuid.uuid4().hex[:8]}"
@@ -163,7 +306,7 @@ def temporary_database(name_prefix: str, *, migrate: bool = True) -> Iterator[st
     previous_name = None
     try:
         os.environ["DATABASE_URL"] = database_url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS_MODULE)
+        os.environ["DJANGO_SETTINGS_MODULE"] = settings_module()
         if apps.ready:
             # Django was set up earlier in this process: point its connection at the new database.
             connections["default"].close()
@@ -235,7 +378,7 @@ def serve(
     """
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    server_env = {"DJANGO_SETTINGS_MODULE": DEFAULT_SETTINGS_MODULE, **os.environ, **(env or {})}
+    server_env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module(), **(env or {})}
     command = [
         sys.executable,
         "-m",
@@ -297,6 +440,12 @@ class LoadResult:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.rps:.0f} req/s, p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms, {self.errors} errors "
+            f"({self.tool})"
+        )
 
 
 # wrk calls done() once at the end; latency percentiles are in microseconds.
@@ -407,11 +556,23 @@ def _load_python(url: str, duration: float, connections: int, headers: dict[str,
     )
 
 
+_wrk_missing_said = False
+
+
 def load_tool() -> str:
-    """``wrk`` when it is installed and BENCHMARK_LOAD_TOOL is not ``python``; else ``python``."""
-    if os.environ.get("BENCHMARK_LOAD_TOOL", "wrk") != "python" and shutil.which("wrk"):
-        return "wrk"
-    return "python"
+    """``wrk`` unless BENCHMARK_LOAD_TOOL is ``python``: installed when missing (:func:`ensure_wrk`); where it
+    cannot be, the Python load generator, said once on stderr."""
+    global _wrk_missing_said
+    if os.environ.get("BENCHMARK_LOAD_TOOL", "wrk") == "python":
+        return "python"
+    try:
+        ensure_wrk()
+    except SystemExit as missing:
+        if not _wrk_missing_said:
+            progress(f"{missing}; using the Python load generator instead (figures not comparable with wrk's)")
+            _wrk_missing_said = True
+        return "python"
+    return "wrk"
 
 
 def load(
@@ -444,36 +605,37 @@ def load(
 def compare(
     urls: Mapping[str, str],
     *,
-    rounds: int,
+    rounds: int | None = None,
     duration: float,
     connections: int = 4,
     warmup: float = 1.0,
     headers: Mapping[str, str] | None = None,
     cookies: Mapping[str, str] | None = None,
 ) -> dict[str, list[LoadResult]]:
-    """Load each of ``urls`` (label → URL) in turn, ``rounds`` times, interleaved, after a warm-up.
+    """Load each of ``urls`` (label → URL) in turn after a warm-up, in rounds interleaved by :func:`interleave`
+    (at least five; default :data:`ROUNDS`).
 
     Interleaving spreads whatever else the machine does over every label alike. ``headers`` and
     ``cookies`` (e.g. a session cookie) go with every request. Returns the results per label, in
-    round order; see :func:`median_rps`.
+    round order; see :func:`rps` and :func:`median_rps`.
     """
     sent = {"headers": headers, "cookies": cookies}
     for label, url in urls.items():
         load(url, duration=warmup, connections=connections, **sent)
         progress(f"warmed up {label}")
-    results: dict[str, list[LoadResult]] = {label: [] for label in urls}
-    for round_number in range(1, rounds + 1):
-        for label, url in urls.items():
-            result = load(url, duration=duration, connections=connections, **sent)
-            results[label].append(result)
-            progress(
-                f"round {round_number}/{rounds} {label}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, "
-                f"p99 {result.p99_ms:.1f} ms, {result.errors} errors ({result.tool})"
-            )
-    return results
+    return interleave(
+        {
+            label: (lambda url=url: load(url, duration=duration, connections=connections, **sent))
+            for label, url in urls.items()
+        },
+        rounds=rounds,
+    )
+
+
+def rps(results: list[LoadResult]) -> list[float]:
+    """Requests per second of each round."""
+    return [result.rps for result in results]
 
 
 def median_rps(results: list[LoadResult]) -> float:
-    ordered = sorted(result.rps for result in results)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return median(rps(results))

@@ -7,11 +7,19 @@ requests per second, interleaved rounds, median of each.
     python -m benchmarks.home_page
 """
 
-from benchmarks.harness import benchmark_seconds, compare, median_rps, progress, report, serve, temporary_database
+from benchmarks.harness import (
+    benchmark_seconds,
+    compare,
+    median_rps,
+    progress,
+    report,
+    rps,
+    serve,
+    temporary_database,
+)
 
-ROUNDS = 3
 CONNECTIONS = 4
-GOAL_RATIO = 0.5
+GOAL_RATIO = 0.8  # issue #13: pages near the floor
 
 
 def main() -> None:
@@ -19,7 +27,6 @@ def main() -> None:
     with temporary_database("home_page"), serve("organiser.wsgi:application", workers=2) as base_url:
         results = compare(
             {"minimal view": f"{base_url}/_bench/minimal", "home page": f"{base_url}/"},
-            rounds=ROUNDS,
             duration=duration,
             connections=CONNECTIONS,
         )
@@ -28,9 +35,9 @@ def main() -> None:
     report(
         benchmark="home_page",
         metric="throughput",
-        value=home,
+        values=rps(results["home page"]),
         unit="requests/s",
-        floor=minimal,
+        floors=rps(results["minimal view"]),
         goal=f"home page serves at least {GOAL_RATIO:.0%} of the minimal Django view's requests/s",
         goal_ratio=GOAL_RATIO,
         p99_ms=round(max(r.p99_ms for r in results["home page"]), 1),
@@ -38,7 +45,6 @@ def main() -> None:
         errors=sum(r.errors for rs in results.values() for r in rs),
         workers=2,
         connections=CONNECTIONS,
-        rounds=ROUNDS,
         seconds_per_round=duration,
         tool=results["home page"][0].tool,
     )

@@ -1,7 +1,7 @@
 """The Commons Library 2024 results import (by-candidate + by-constituency files) against a COPY floor.
 
-First import into empty tables and the re-run of the same files (which must write nothing), each the median of
-three rounds, against the floor (the median of ten): PostgreSQL COPY of the same two files (every row, every
+First import into empty tables and the re-run of the same files (which must write nothing), in rounds
+interleaved with the floor (``benchmarks.harness.interleave``): PostgreSQL COPY of the same two files (every row, every
 column, as text) into bare tables without indexes or constraints, in the same run. Also reports the number of
 queries, which must not depend on the number of rows, the time spent parsing and checking the files in Python,
 and CPU seconds (this process plus its PostgreSQL backend, read from /proc): on a shared machine wall time swings
@@ -17,10 +17,8 @@ import statistics
 import time
 from pathlib import Path
 
-from benchmarks.harness import progress, report, temporary_database
+from benchmarks.harness import interleave, progress, report, temporary_database
 
-ROUNDS = 3
-FLOOR_ROUNDS = 10  # the floor is short: more rounds, as /proc counts CPU in 10 ms ticks
 GOAL_RATIO = 10.0
 
 
@@ -68,46 +66,56 @@ def main() -> None:
             return elapsed, len(queries), result.changed
 
         first, rerun, parse, cpu_used, first_cpu, floor_cpu = [], [], [], [], [], []
-        for round_number in range(1, ROUNDS + 1):
+        headers = [f.split(b"\n", 1)[0].decode().split(",") for f in files]
+        with connection.cursor() as cursor:
+            for i, header in enumerate(headers):
+                columns = ", ".join(f"c{j} text" for j in range(len(header)))
+                cursor.execute(f"CREATE TABLE bare_{i} ({columns})")
+
+        def clear(label: str) -> None:
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "TRUNCATE campaigns_result, campaigns_candidacy, campaigns_person, campaigns_party, "
-                    "campaigns_constituency CASCADE"
-                )
+                if label == "floor":
+                    cursor.execute("TRUNCATE bare_0, bare_1")
+                else:
+                    cursor.execute(
+                        "TRUNCATE campaigns_result, campaigns_candidacy, campaigns_person, campaigns_party, "
+                        "campaigns_constituency CASCADE"
+                    )
+
+        def first_import() -> float:
+            nonlocal first_queries, rerun_queries
             start = time.perf_counter()
             for data in files:
                 parse_results(data)
             parse.append(time.perf_counter() - start)
             seconds, first_queries, changed = timed_import()
             assert changed
-            first.append(seconds)
             first_cpu.append(cpu_used[-1])
-            seconds, rerun_queries, changed = timed_import()
+            again, rerun_queries, changed = timed_import()
             assert not changed, "the re-run must write nothing"
-            rerun.append(seconds)
-            progress(f"round {round_number}: first import {first[-1]:.3f} s, re-run {rerun[-1]:.3f} s")
+            rerun.append(again)
+            progress(f"re-run {again:.3f} s")
+            return seconds
 
-        headers = [f.split(b"\n", 1)[0].decode().split(",") for f in files]
-        floor = []
-        with connection.cursor() as cursor:
-            for i, header in enumerate(headers):
-                columns = ", ".join(f"c{j} text" for j in range(len(header)))
-                cursor.execute(f"CREATE TABLE bare_{i} ({columns})")
-            for round_number in range(1, FLOOR_ROUNDS + 1):
-                cursor.execute("TRUNCATE bare_0, bare_1")
+        def copy_floor() -> float:
+            with connection.cursor() as cursor:
                 cpu = cpu_seconds(backend_pid)
                 start = time.perf_counter()
                 for i, data in enumerate(files):
                     with cursor.cursor.copy(f"COPY bare_{i} FROM STDIN (FORMAT csv, HEADER true)") as copy:
                         copy.write(data)
-                floor.append(time.perf_counter() - start)
+                seconds = time.perf_counter() - start
                 floor_cpu.append(cpu_spent(cpu, cpu_seconds(backend_pid)))
-                progress(f"round {round_number}: COPY floor {floor[-1]:.3f} s")
+            return seconds
+
+        first_queries = rerun_queries = 0
+        measured = interleave({"value": first_import, "floor": copy_floor}, before_each=clear)
+        first, floor = measured["value"], measured["floor"]
+        with connection.cursor() as cursor:
             cursor.execute("SELECT (SELECT count(*) FROM bare_0) + (SELECT count(*) FROM bare_1)")
             copied = cursor.fetchone()[0]
         assert copied == rows, (copied, rows)
 
-    value, floor_value = statistics.median(first), statistics.median(floor)
     cpu = {}
     if None not in first_cpu + floor_cpu:
         first_cpu_s, floor_cpu_s = statistics.mean(first_cpu), statistics.mean(floor_cpu)
@@ -119,9 +127,9 @@ def main() -> None:
     report(
         benchmark="results_import",
         metric="first import wall time",
-        value=value,
+        values=first,
         unit="s",
-        floor=floor_value,
+        floors=floor,
         goal="first import of the 2024 files under 1 s and within 10x the COPY floor; re-run under 0.5 s",
         goal_ratio=GOAL_RATIO,
         lower_is_better=True,

@@ -1,7 +1,9 @@
 """Settings for benchmark runs: the project's settings as production runs them, over plain HTTP.
 
 DEBUG is forced off (a DEBUG server records every query and measures nothing useful). Only what
-would stop a load generator on loopback is relaxed: no HTTPS redirect, no secure-only cookies.
+would stop a load generator on loopback is relaxed: no HTTPS redirect, no secure-only cookies, no HSTS,
+and the hosts are loopback's whatever the environment says (an ALLOWED_HOSTS naming a real domain made
+every request to 127.0.0.1 answer 400).
 Static files use the plain storage so a run needs no ``collectstatic`` first; with the manifest
 storage the only difference per ``{% static %}`` tag is a dictionary lookup.
 """
@@ -18,4 +20,8 @@ ROOT_URLCONF = "benchmarks.urls"
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+SECURE_PROXY_SSL_HEADER = None
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, "http://127.0.0.1", "http://localhost"]  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -8,15 +8,9 @@ ensure_venv requirements-dev.txt
 mkdir -p var
 embedded_services
 
-if ! command -v wrk >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "==> installing wrk (load generator)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null ||
-      echo "wrk could not be installed; using the Python load generator" >&2
-  else
-    echo "wrk not installed (sudo apt-get install wrk); using the Python load generator" >&2
-  fi
-fi
+# wrk, installed the way every benchmark does it by itself (benchmarks.harness.ensure_wrk).
+"$VENV/bin/python" -c 'from benchmarks.harness import ensure_wrk; ensure_wrk()' ||
+  echo "wrk is missing: the HTTP benchmarks use the Python load generator, doorstep_writes fails" >&2
 
 if [ $# -gt 0 ]; then
   names=("$@")
@@ -24,7 +18,7 @@ else
   names=()
   for file in benchmarks/*.py; do
     name=$(basename "$file" .py)
-    case "$name" in harness | settings | urls | _*) continue ;; esac
+    case "$name" in harness | settings | table | urls | _*) continue ;; esac
     names+=("$name")
   done
 fi
@@ -47,20 +41,7 @@ for name in "${names[@]}"; do
   rm -f "$output"
 done
 
-"$VENV/bin/python" - "$results" <<'PY'
-import json
-import sys
-
-rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-print(f"\n{'benchmark':<20} {'value':>12} {'floor':>12} {'ratio':>7} {'met':>4}  unit / goal")
-for row in rows:
-    met = {True: "yes", False: "NO"}.get(row.get("goal_met"), "-")
-    print(
-        f"{row['benchmark']:<20} {row['value']:>12} {row['floor']:>12} {row['ratio']!s:>7} {met:>4}  "
-        f"{row['unit']}; {row['goal']}"
-    )
-print(f"\n{len(rows)} result(s) in {sys.argv[1]}")
-PY
+"$VENV/bin/python" -m benchmarks.table "$results"
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "failed: ${failed[*]}" >&2

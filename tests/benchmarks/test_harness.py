@@ -37,12 +37,16 @@ def test_report_prints_one_json_line_with_the_ratio(capsys):
     assert "measuring" in out.err
     assert len(out.out.strip().splitlines()) == 1
     line = json.loads(out.out)
-    assert list(line)[:7] == ["benchmark", "metric", "value", "unit", "floor", "ratio", "goal"]
+    assert list(line)[:10] == [
+        "benchmark", "metric", "value", "unit", "floor", "ratio", "goal", "met", "exponent", "spread"
+    ]  # fmt: skip
     assert line["value"] == 1235.0
     assert line["floor"] == 3704.0
     assert line["ratio"] == 0.333
     assert line["workers"] == 2
-    assert "goal_met" not in line
+    assert line["met"] is None
+    assert line["exponent"] is None
+    assert line["spread"] is None
 
 
 @pytest.mark.parametrize(
@@ -63,14 +67,118 @@ def test_report_says_whether_the_goal_ratio_was_met(capsys, value, floor, lower_
     )
     line = last_stdout_line(capsys)
     assert line["goal_ratio"] == goal_ratio
-    assert line["goal_met"] is met
+    assert line["met"] is met
 
 
 def test_report_ratio_is_none_when_the_floor_is_zero(capsys):
     harness.report(benchmark="demo", metric="m", value=5, unit="s", floor=0, goal="g", goal_ratio=1.0)
     line = last_stdout_line(capsys)
     assert line["ratio"] is None
-    assert line["goal_met"] is False
+    assert line["met"] is False
+
+
+def test_report_of_rounds_gives_medians_the_median_ratio_and_its_spread(capsys):
+    harness.report(
+        benchmark="demo",
+        metric="m",
+        values=[10, 12, 30, 11, 9],
+        floors=[5, 6, 10, 5, 3],
+        unit="s",
+        goal="g",
+        goal_ratio=2.5,
+        lower_is_better=True,
+        exponent=1.0123,
+    )
+    line = last_stdout_line(capsys)
+    assert line["value"] == 11
+    assert line["floor"] == 5
+    # Per-round ratios 2, 2, 3, 2.2, 3: the median is 2.2 and they range over 1 / 2.2 of it.
+    assert line["ratio"] == 2.2
+    assert line["spread"] == 0.455
+    assert line["round_ratios"] == [2.0, 2.0, 3.0, 2.2, 3.0]
+    assert line["rounds"] == 5
+    assert line["met"] is True
+    assert line["exponent"] == 1.01
+
+
+def test_met_joins_the_other_parts_of_a_goal_to_the_ratio(capsys):
+    harness.report(benchmark="d", metric="m", value=10, floor=10, unit="x", goal="g", goal_ratio=0.5, met=False)
+    assert last_stdout_line(capsys)["met"] is False
+    harness.report(benchmark="d", metric="m", value=10, floor=10, unit="x", goal="g", met=True)
+    assert last_stdout_line(capsys)["met"] is True
+
+
+def test_interleave_runs_every_label_each_round_alternating_which_goes_first():
+    calls = []
+    figures = iter(range(100))
+
+    def run(label):
+        def measure():
+            calls.append(label)
+            return next(figures)
+
+        return measure
+
+    cleared = []
+    results = harness.interleave({"value": run("value"), "floor": run("floor")}, rounds=2, before_each=cleared.append)
+    # Never fewer than five rounds, whatever is asked.
+    assert len(results["value"]) == len(results["floor"]) == 5
+    assert calls[:4] == ["value", "floor", "floor", "value"]
+    assert cleared == calls
+    assert results["value"] == [0, 3, 4, 7, 8]
+
+
+@pytest.mark.parametrize(("power", "expected"), [(1.0, 1.0), (2.0, 2.0), (0.5, 0.5)])
+def test_growth_exponent_is_the_log_log_slope(power, expected):
+    sizes = [1_000, 10_000, 100_000]
+    assert harness.growth_exponent(sizes, [3e-6 * size**power for size in sizes]) == pytest.approx(expected)
+    assert harness.growth_exponent([5, 5], [1, 2]) is None
+
+
+def test_the_table_shows_every_benchmark_with_met_exponent_and_spread(tmp_path):
+    from benchmarks import table
+
+    rows = [
+        {"benchmark": "a", "value": 1.5, "floor": 1.0, "unit": "s", "ratio": 1.5, "goal": "within 2x", "met": True,
+         "exponent": 1.02, "spread": 0.12},
+        {"benchmark": "b", "value": 90, "floor": 100, "unit": "req/s", "ratio": 0.9, "goal": "at least 0.95",
+         "met": False, "exponent": None, "spread": None},
+    ]  # fmt: skip
+    shown = table.table(rows).splitlines()
+    assert shown[0].split() == ["benchmark", "value", "floor", "unit", "ratio", "spread", "met", "exponent"]
+    assert shown[2].split() == ["a", "1.5", "1.0", "s", "1.5", "12%", "yes", "1.02"]
+    assert shown[3].split() == ["b", "90", "100", "req/s", "0.9", "-", "NO", "-"]
+    assert "b: at least 0.95" in shown
+
+
+def test_benchmark_settings_answer_loopback_whatever_the_environment_says():
+    result = run_python(
+        """
+        from django.conf import settings
+        import django
+        django.setup()
+        print(settings.ALLOWED_HOSTS, settings.SECURE_SSL_REDIRECT, settings.ROOT_URLCONF)
+        """,
+        ALLOWED_HOSTS="organiser.example.org",
+        SECURE_SSL_REDIRECT="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["['127.0.0.1',", "'localhost']", "False", "benchmarks.urls"]
+
+
+def test_temporary_database_uses_the_benchmark_settings_and_var_is_made(tmp_path):
+    result = run_python(
+        """
+        import django
+        from django.conf import settings
+        from benchmarks import harness
+        with harness.temporary_database("harness settings", migrate=False):
+            print(settings.SETTINGS_MODULE, harness.var_dir().is_dir())
+        """,
+        DJANGO_SETTINGS_MODULE="organiser.settings",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["benchmarks.settings", "True"]
 
 
 def run_python(script: str, **env: str) -> subprocess.CompletedProcess:
@@ -203,8 +311,12 @@ def test_load_refuses_anything_but_loopback_and_an_unexpected_status(tiny_server
         harness.load(f"{tiny_server}/broken", duration=1)
 
 
-def test_serve_runs_gunicorn_with_the_floor_views_and_stops_it():
-    with harness.serve(env={"DJANGO_SETTINGS_MODULE": "benchmarks.settings"}, ready_path="/_bench/minimal") as url:
+def test_serve_runs_gunicorn_with_the_floor_views_and_stops_it(monkeypatch):
+    # An environment naming the project's own settings and a real domain: the floor views still answer.
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "organiser.settings")
+    monkeypatch.setenv("ALLOWED_HOSTS", "organiser.example.org")
+    monkeypatch.setenv("BENCHMARK_LOAD_TOOL", "python")  # no apt-get from a test
+    with harness.serve(ready_path="/_bench/minimal") as url:
         assert url.startswith("http://127.0.0.1:")
         assert harness._get(f"{url}/_bench/minimal") == 200
         result = harness.load(f"{url}/_bench/minimal", duration=1, connections=2)
