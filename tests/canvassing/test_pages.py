@@ -3,6 +3,7 @@ every view and export is logged; list pages run a fixed number of queries whatev
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 
@@ -180,7 +181,7 @@ def test_upload_of_an_unknown_layout_keeps_the_file_prefills_a_mapping_and_saves
     assert Elector.objects.get(campaign=world["campaign"], polling_district__code="KC").surname == "Lee"
 
 
-def test_a_file_waiting_for_its_mapping_can_be_discarded(world):
+def test_a_file_waiting_for_its_mapping_can_be_discarded(world, django_capture_on_commit_callbacks):
     client = logged_in_client(world["organiser"])
     upload = csv_file("A,B\r\n1,2\r\n")
     upload.name = "mystery.csv"
@@ -191,12 +192,27 @@ def test_a_file_waiting_for_its_mapping_can_be_discarded(world):
     # A mapping that still has no elector number is refused with the reason, and the job waits.
     response = client.post(mapping, {"name": "x", "map_surname": "A"})
     assert "Still no column for elector number" in response.content.decode()
-    response = client.post(mapping, {"action": "discard"})
+    with django_capture_on_commit_callbacks(execute=False) as deletions:
+        response = client.post(mapping, {"action": "discard"})
     assert response.status_code == 302
     assert not RegisterImportJob.objects.filter(pk=job.pk).exists()
-    import os
-
+    assert os.path.exists(stored), "the file stays until the discard commits"
+    for deletion in deletions:
+        deletion()
     assert not os.path.exists(stored)
+
+
+def test_a_mapping_page_whose_file_is_gone_says_so_and_drops_the_job(world):
+    client = logged_in_client(world["organiser"])
+    upload = csv_file("A,B\r\n1,2\r\n")
+    upload.name = "vanished.csv"
+    client.post(reverse("canvassing:import", args=[world["campaign"].pk]), {"file": upload})
+    job = RegisterImportJob.objects.get(campaign=world["campaign"])
+    os.remove(job.file.path)
+    response = client.get(reverse("canvassing:import_mapping", args=[world["campaign"].pk, job.pk]), follow=True)
+    assert response.status_code == 200
+    assert "The stored copy of vanished.csv is gone" in response.content.decode()
+    assert not RegisterImportJob.objects.filter(pk=job.pk).exists()
 
 
 def test_cut_merge_split_and_assign_from_the_page(world):
