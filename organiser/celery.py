@@ -26,6 +26,7 @@ SCHEDULE_MODULES = (
     "messaging.schedule",
     "canvassing.schedule",
     "conversations.schedule",
+    "compliance.schedule",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -133,6 +134,26 @@ def test_the_publication_log_keeps_rows_for_the_retention_period(election, promo
     assert (publication.retain_until - election.date).days == 730  # imprint.log_retention_days, from the figures
     assert services.publications_expired_delete(today=publication.retain_until) == 0
     assert services.publications_expired_delete(today=publication.retain_until.replace(year=2030)) == 1
+
+
+def test_the_publication_log_expiry_runs_daily_from_the_beat_schedule(election, promoter, endorsement, organiser):
+    from compliance.tasks import delete_expired_publications
+    from organiser.celery import collect_beat_schedule
+
+    schedule = {entry["task"]: entry for entry in collect_beat_schedule().values()}
+    entry = schedule["compliance.tasks.delete_expired_publications"]
+    assert entry["schedule"] <= 24 * 3600 and entry["options"]["expires"] > 0
+    with time_machine.travel("2024-06-01 12:00 +0100", tick=False):
+        publication = services.publication_create(
+            user=organiser, election=election, kind=MaterialKind.SHARE_TEXT, title="Vote", endorsement=endorsement
+        )
+    with time_machine.travel(dt.datetime.combine(publication.retain_until, dt.time(12), dt.UTC), tick=False):
+        assert delete_expired_publications.apply().get() == 0
+    with time_machine.travel(
+        dt.datetime.combine(publication.retain_until + dt.timedelta(days=1), dt.time(12), dt.UTC), tick=False
+    ):
+        assert delete_expired_publications.apply().get() == 1
+    assert not Publication.objects.filter(pk=publication.pk).exists()
 
 
 def test_the_widget_is_embeddable_has_no_script_and_carries_the_imprint(election, promoter, endorsement):
