@@ -1,8 +1,9 @@
 """Page routes of the campaigns app: public pages under /elections/, organiser pages under /organise/."""
 
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from campaigns import views
+from campaigns.night.caching import public_cached
 
 
 class ElectionSlugConverter:
@@ -35,7 +36,8 @@ urlpatterns = [
     path("organise/targets/", views.latest, {"page": "targets"}, name="latest_targets"),
     path("elections/<election:slug>/", views.summary, name="summary"),
     path("elections/<election:slug>/map/", views.public_map, name="public_map"),
-    path("elections/<election:slug>/seats/<seat_code:code>/", views.public_seat, name="public_seat"),
+    # Served from the shared cache to anonymous visitors on election night (campaigns.night.caching).
+    path("elections/<election:slug>/seats/<seat_code:code>/", public_cached(views.public_seat), name="public_seat"),
     path("elections/<election:slug>/endorsements/", views.endorsed, name="endorsed"),
     path("endorsements/find/", views.find_endorsement, name="find"),
     path("organise/<election:slug>/seats/", views.seat_list, name="seats"),
@@ -43,4 +45,5 @@ urlpatterns = [
     path("organise/<election:slug>/map/", views.hex_map, name="map"),
     path("organise/<election:slug>/scatter/", views.scatter, name="scatter"),
     path("organise/<election:slug>/targets/", views.targets, name="targets"),
+    path("", include("campaigns.night.urls")),
 ]

@@ -50,6 +50,7 @@ ORGANISER = [
     ("Seats", "campaigns:latest_seats"),
     ("Hex map", "campaigns:latest_map"),
     ("Targets", "campaigns:latest_targets"),
+    ("Results night", "campaigns:latest_night"),
     ("Canvassing", "canvassing:campaigns"),
     ("Admin", "admin:index"),
     ("Account", "account_email"),

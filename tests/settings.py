@@ -21,6 +21,9 @@ CSRF_COOKIE_SECURE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = f"organiser-test-{os.getpid()}"  # noqa: F405
+# Public results pages are kept in Redis by their results version (campaigns.night.caching), which outlives each
+# test's rolled-back rows: tests keep none unless they say so (the night's tests and benchmark do).
+NIGHT_PAGE_TTL = 0
 # allauth's rate limits stay on (they are tested); this keeps unrelated tests from tripping them.
 ACCOUNT_RATE_LIMITS = dict.fromkeys(ACCOUNT_RATE_LIMITS, "1000/m/ip")  # noqa: F405
 # A test database per run, so that runs side by side (several developers, CI) never collide.

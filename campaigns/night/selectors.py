@@ -272,10 +272,19 @@ def national_picture(*, election: Election) -> tuple[list[dict], int, int]:
         cursor.execute(SEATS_SQL, {"election": election.pk})
         (seats,) = cursor.fetchone()
     total = sum(n for _, n in won)
-    parties_won = [
-        {"party": party, "seats": n, "colour": parties.colour_for(party), "width": round(100 * n / max(seats, 1), 1)}
-        for party, n in won
-    ]
+    parties_won, offset = [], 0.0
+    for party, n in won:
+        width = 100 * n / max(seats, total, 1)
+        parties_won.append(
+            {
+                "party": party,
+                "seats": n,
+                "colour": parties.colour_for(party),
+                "width": f"{width:.2f}",
+                "offset": f"{offset:.2f}",
+            }
+        )
+        offset += width
     return parties_won, total, max(seats, total)
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from campaigns.importers.base import ImportRejected, Problem, decode
 from campaigns.models import Candidacy, Constituency, CountReport, CountVote, Declaration, Election, ExpectedDeclaration
 from campaigns.night import selectors
+from campaigns.night.caching import results_changed
 from messaging import rendering
 from messaging.models import MessageKind, OutboxChannel
 from messaging.services import first_name, outbox_row, outbox_write
@@ -194,7 +195,8 @@ def declarations_record(*, election: Election) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(RECORD_FEED_SQL, {"election": election.pk, "now": clock.now()})
         new = [pk for (pk,) in cursor.fetchall()]
-    feed_check(election=election)
+    if feed_check(election=election) or new:
+        results_changed(election.slug)
     declaration_announce(election=election, declaration_ids=new)
     return new
 
@@ -291,6 +293,7 @@ def count_report_confirm(*, user, report_id: int) -> CountReport:
         defaults={"source": Declaration.Source.COUNT, "declared_at": now, "recorded_at": now},
     )
     feed_check(election=report.election, report_id=report.pk)
+    results_changed(report.election.slug)
     if created:
         declaration_announce(election=report.election, declaration_ids=[declaration.pk])
     report.refresh_from_db()
@@ -411,6 +414,7 @@ def night_reset(*, election: Election) -> dict:
         "declarations": Declaration.objects.filter(election=election).delete()[0],
         "count reports": CountReport.objects.filter(election=election).delete()[0],
     }
+    results_changed(election.slug)
     cleared["candidates' votes"] = (
         Candidacy.objects.filter(election=election)
         .filter(Q(votes__isnull=False) | Q(elected=True))

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from campaigns.importers.base import ImportRejected, ImportReport
 from campaigns.models import Election
+from campaigns.night.caching import results_changed
 from campaigns.night.services import declarations_record
 from campaigns.services.imports import results_import
 from organiser import clock
@@ -53,7 +54,9 @@ def results_feed_poll(*, url: str | list[str] | None = None, election: Election 
     try:
         with transaction.atomic():
             report = results_import(election=election, files=files, create_seats=False, declared_at=clock.now())
-            declarations_record(election=election)
+            new = declarations_record(election=election)
+            if report.changed or new:
+                results_changed(election.slug)
     except ImportRejected as rejected:
         logger.error("results feed rejected: %s", rejected)
         return None
