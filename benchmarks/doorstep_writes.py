@@ -112,8 +112,9 @@ def main() -> None:
     seconds = benchmark_seconds(5)
     with temporary_database("doorstep_writes"):
         from django.db import connection
-        from rest_framework.authtoken.models import Token
 
+        from accounts.models import ApiToken
+        from accounts.tokens import digest_of, new_key
         from canvassing.models import CanvassResponse, Elector, GrantLevel, RegisterGrant
         from volunteers.models import Role, User
 
@@ -126,8 +127,10 @@ def main() -> None:
         RegisterGrant.objects.bulk_create(
             RegisterGrant(user=user, campaign=campaign, level=GrantLevel.CANVASSER) for user in canvassers
         )
-        made = Token.objects.bulk_create(Token(user=user, key=Token.generate_key()) for user in canvassers)
-        tokens = [token.key for token in made]
+        keys = [new_key() for _ in canvassers]
+        pairs = zip(canvassers, keys, strict=True)
+        ApiToken.objects.bulk_create(ApiToken(user=u, prefix=p, digest=digest_of(key)) for u, (p, key) in pairs)
+        tokens = [key for _, key in keys]
         elector_min = Elector.objects.filter(campaign=campaign).order_by("pk").values_list("pk", flat=True).first()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

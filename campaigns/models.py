@@ -252,6 +252,7 @@ class Endorsement(models.Model):
     review, endorse and withdraw. Every change is kept in :class:`EndorsementEvent`."""
 
     scope_seat_path = "constituency"
+    scope_no_delete = True  # withdraw instead: the decision and its history stay
 
     class Status(models.TextChoices):
         PROPOSED = "proposed"
@@ -281,11 +282,18 @@ class Endorsement(models.Model):
         """Published endorsements are public; proposals and reviews are the organisers' business."""
         return Q(status=cls.Status.ENDORSED)
 
+    @classmethod
+    def scope_seat_change(cls) -> Q:
+        """A seat organiser changes a proposal only: under review, endorsed or withdrawn is a national decision."""
+        return Q(status=cls.Status.PROPOSED)
+
 
 class EndorsementEvent(models.Model):
     """History: who moved an endorsement to which status (and candidate), when and why."""
 
     scope_seat_path = "endorsement__constituency"
+    scope_national_change = True  # history is written by the endorsement services, never edited
+    scope_no_delete = True
 
     endorsement = models.ForeignKey(Endorsement, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=20, choices=Endorsement.Status.choices)
@@ -339,6 +347,7 @@ class Target(models.Model):
     """A seat's target score under the election's criteria, its tier, and the reasons (human-readable)."""
 
     scope_seat_path = "constituency"
+    scope_national_change = True  # which seats the campaign targets is a national decision
 
     class Tier(models.IntegerChoices):
         ONE = 1, "Tier 1"

@@ -31,7 +31,7 @@ from canvassing.models import (
     SurveyQuestion,
     WalkList,
 )
-from organiser import scope
+from organiser import clock, scope
 from organiser.admin import ScopedAdmin
 
 
@@ -277,20 +277,25 @@ class CandidateCampaignAdmin(RegisterAdmin):
         return self._page(request, campaign, f"Retention date of {campaign}", form, confirming=confirming)
 
     def destroy_view(self, request, pk: int):
-        """Destroy the register now, before its retention date (typed confirmation)."""
+        """Destroy the register early (typed confirmation): it waits, cancellable, and everyone is told."""
         campaign = self._controlled(request, pk, "destroy")
         form = DestroyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                electors = services.register_destroy(
+                campaign = services.register_destroy_early(
                     campaign=campaign, user=request.user, route=request.path, via="admin",
                     confirmation=form.cleaned_data["confirmation"],
                 )  # fmt: skip
             except ValidationError as error:
                 form.add_error("confirmation", error)
             else:
-                return self._done(request, campaign, f"The register is destroyed: {electors} electors.")
-        return self._page(request, campaign, f"Destroy the register of {campaign} now", form, destroying=True)
+                when = clock.local(campaign.retention_pending_from)
+                return self._done(
+                    request, campaign,
+                    f"The register will be destroyed from {when:%-d %B %Y %H:%M} unless cancelled before then; the "
+                    "agent and the national organisers are told.",
+                )  # fmt: skip
+        return self._page(request, campaign, f"Destroy the register of {campaign} early", form, destroying=True)
 
 
 # --- grants and the log ---------------------------------------------------------------------------------------

@@ -159,6 +159,7 @@ def _log_page(request, electors) -> None:
             action=AccessLog.Action.VIEW,
             electors=count,
             route=request.get_full_path(),
+            via=services.request_via(request),
         )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from canvassing.import_jobs import import_jobs_destroy
@@ -341,7 +342,8 @@ def campaign_retention_cancel(*, user, campaign: CandidateCampaign, route: str =
 
 
 def retention_pending_apply(*, user, now: dt.datetime | None = None) -> list[int]:
-    """The daily job: shortened retention dates whose wait is over take effect (logged as the job)."""
+    """The daily job: shortened retention dates whose wait is over take effect (logged as the job); a waiting
+    early destruction (:func:`register_destroy_early`, a date already come) destroys the register."""
     now = now or clock.now()
     applied = []
     for campaign in CandidateCampaign.objects.filter(retention_pending_from__lte=now, destroyed_at__isnull=True):
@@ -350,6 +352,10 @@ def retention_pending_apply(*, user, now: dt.datetime | None = None) -> list[int
             if locked.retention_pending_date is None:
                 continue
             scope.require_control(user, locked, "change_retention")
+            if locked.retention_pending_date <= max(locked.polling_day, clock.today(now)):
+                register_destroy(campaign=locked, user=user, route=str(user), now=now)
+                applied.append(locked.pk)
+                continue
             before, locked.retention_date = locked.retention_date, locked.retention_pending_date
             locked.retention_pending_date = locked.retention_pending_from = locked.retention_pending_by = None
             locked.save(
@@ -365,6 +371,47 @@ def retention_pending_apply(*, user, now: dt.datetime | None = None) -> list[int
     return applied
 
 
+@transaction.atomic
+def register_destroy_early(
+    *, campaign: CandidateCampaign, user, route: str, via: str = "", confirmation: str | None = None
+) -> CandidateCampaign:
+    """Ask for the register to be destroyed before its retention date: the agent's or a national organiser's
+    act, confirmed by typing the campaign's name. Like a shortened retention date it waits
+    ``RETENTION_SHORTEN_DELAY`` (cancellable meanwhile: :func:`campaign_retention_cancel`), then the daily job
+    destroys it; the agent and every national organiser are told at once, so no one person destroys a
+    register alone and unseen. Logged."""
+    from volunteers.models import Role, User
+
+    campaign = CandidateCampaign.objects.select_for_update().get(pk=campaign.pk)
+    scope.require_control(user, campaign, "destroy")
+    if campaign.destroyed_at:
+        raise ValidationError("This register has been destroyed.")
+    if (confirmation or "").strip() != campaign.name:
+        raise ConfirmationNeeded("Type the campaign's name exactly to confirm that its register is destroyed early.")
+    campaign.retention_pending_date = clock.today()
+    campaign.retention_pending_from = clock.now() + RETENTION_SHORTEN_DELAY
+    campaign.retention_pending_by = None if scope.is_system(user) else user
+    campaign.save(update_fields=["retention_pending_date", "retention_pending_from", "retention_pending_by"])
+    access_log(
+        campaign=campaign, user=user, action=AccessLog.Action.RETENTION, electors=0, route=route, via=via,
+        destroy_requested=True, applies_from=campaign.retention_pending_from.isoformat(),
+    )  # fmt: skip
+    when = clock.local(campaign.retention_pending_from).strftime("%-d %B %Y at %H:%M")
+    told = User.objects.filter(Q(role=Role.NATIONAL_ORGANISER) | Q(is_superuser=True), is_active=True)
+    for person in {campaign.agent, *told}:
+        notify(
+            user=person,
+            subject=f"{campaign.name}: its register is to be destroyed early",
+            lines=[
+                f"{actor_name(user)} asked for the electoral register of {campaign.name} to be destroyed before its "
+                f"retention date. It will be destroyed from {when} unless the agent or a national organiser "
+                "cancels it on the campaign's retention page before then."
+            ],
+            actor=user,
+        )
+    return campaign
+
+
 # --- retention ------------------------------------------------------------------------------------
 
 
@@ -375,20 +422,22 @@ def register_destroy(
     user,
     route: str,
     via: str = "",
-    confirmation: str | None = None,
     now: dt.datetime | None = None,
 ) -> int:
     """Destroy the campaign's register data (electors, responses, lists, votes, sheets, layouts, uploaded files
     waiting for import); log it.
 
-    The retention job destroys when the date comes; before it, only the agent or a national organiser, who
-    confirms by typing the campaign's name (``confirmation``). Returns how many electors were destroyed. The
-    campaign row, its grants and its access log remain.
+    Only the retention job destroys (a system actor): when the retention date comes, or when an early
+    destruction asked for by the agent or a national organiser (:func:`register_destroy_early`) has waited its
+    delay. Returns how many electors were destroyed. The campaign row, its grants and its access log remain.
     """
     campaign = CandidateCampaign.objects.select_for_update().get(pk=campaign.pk)
     scope.require_control(user, campaign, "destroy")
-    if not scope.is_system(user) and (confirmation or "").strip() != campaign.name:
-        raise ConfirmationNeeded("Type the campaign's name exactly to confirm that its register is destroyed now.")
+    if not scope.is_system(user):
+        raise PermissionDenied(
+            "A person asks for early destruction (register_destroy_early: it waits, and everyone is told); only "
+            "the retention job destroys."
+        )
     with connection.cursor() as cursor:
         for table in (
             "canvassing_canvassresponse",
@@ -407,6 +456,7 @@ def register_destroy(
         cursor.execute("DELETE FROM canvassing_pollingdistrict WHERE campaign_id = %s", [campaign.pk])
         cursor.execute("DELETE FROM canvassing_registerlayout WHERE campaign_id = %s", [campaign.pk])
     import_jobs_destroy(campaign=campaign)
+    early = campaign.retention_pending_date is not None and campaign.retention_pending_date < campaign.retention_date
     campaign.destroyed_at = now or clock.now()
     campaign.retention_pending_date = campaign.retention_pending_from = campaign.retention_pending_by = None
     campaign.save(
@@ -420,9 +470,9 @@ def register_destroy(
         route=route,
         via=via,
         retention_date=campaign.retention_date.isoformat(),
-        early=not scope.is_system(user),
+        early=early,
     )
-    if not scope.is_system(user):
+    if early:
         notify(
             user=campaign.agent,
             subject=f"{campaign.name}: the register has been destroyed",
@@ -440,12 +490,14 @@ def registers_destroy_expired(
     destroyed campaigns' ids."""
     actor = scope.system(route)
     now = now or clock.now()
-    retention_pending_apply(user=actor, now=now)
+    applied = retention_pending_apply(user=actor, now=now)
+    early = CandidateCampaign.objects.filter(pk__in=applied, destroyed_at__isnull=False).values_list("pk", flat=True)
+    destroyed = list(early)
     today = today or clock.today(now)
     due = list(CandidateCampaign.objects.filter(retention_date__lte=today, destroyed_at__isnull=True))
     for campaign in due:
         register_destroy(campaign=campaign, user=actor, route=route, now=now)
-    return [campaign.pk for campaign in due]
+    return destroyed + [campaign.pk for campaign in due]
 
 
 # --- walk lists -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ taken over at the next password reset), and the account admin sets no password (
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.models import Group
 from django.db.models import ForeignKey
 
@@ -93,27 +94,48 @@ class ScopedPermissions:
         return scope.can_delete(request.user, obj)
 
 
+def scoped_choices(model, db_field, user):
+    """What ``user`` may pick for ``db_field`` (a foreign key or many-to-many of ``model``), or None for no limit:
+    seats in scope, people in scope, register campaigns where their grant allows the act, rows they may see.
+    The admin's dropdowns and its autocomplete answers (ScopedAutocompleteJsonView) both ask this."""
+    from campaigns.models import Constituency
+    from volunteers.models import User
+
+    related = db_field.related_model
+    if related is Constituency:
+        return scope.seats_in_scope(user)
+    if related is User:
+        return scope.people_in_scope(user)
+    if _register_model(related) and related._meta.label_lower == "canvassing.candidatecampaign":
+        return scope.campaigns_for_action(user, model, "add") if _register_model(model) else None
+    if _register_model(related):
+        return scope.restrict(related._default_manager.all(), user, "view")
+    if hasattr(related, "scope_seat_path") or hasattr(related, "scope_owner_path"):
+        return scope.restrict(related._default_manager.all(), user, "view")
+    return None
+
+
+class ScopedAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete answers only what the field's own choice list offers the user (so typing in
+    a team's lead finds the people of one's seats, not every account)."""
+
+    def get_queryset(self):
+        choices = scoped_choices(self.source_field.model, self.source_field, self.request.user)
+        if choices is None:
+            return super().get_queryset()
+        queryset = choices.complex_filter(self.source_field.get_limit_choices_to())
+        queryset, distinct = self.model_admin.get_search_results(self.request, queryset, self.term)
+        return queryset.distinct() if distinct else queryset
+
+
+admin.site.autocomplete_view = lambda request: ScopedAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
 class ScopedChoices:
-    """Choice lists (foreign keys, many-to-many) limited to what the user may pick: seats in scope, people in
-    scope, register campaigns where their grant allows the act."""
+    """Choice lists (foreign keys, many-to-many) limited to what the user may pick (:func:`scoped_choices`)."""
 
     def _choices(self, db_field, request):
-        from campaigns.models import Constituency
-        from volunteers.models import User
-
-        related = db_field.related_model
-        user = request.user
-        if related is Constituency:
-            return scope.seats_in_scope(user)
-        if related is User:
-            return scope.people_in_scope(user)
-        if _register_model(related) and related._meta.label_lower == "canvassing.candidatecampaign":
-            return scope.campaigns_for_action(user, self.model, "add") if _register_model(self.model) else None
-        if _register_model(related):
-            return scope.restrict(related._default_manager.all(), user, "view")
-        if hasattr(related, "scope_seat_path") or hasattr(related, "scope_owner_path"):
-            return scope.restrict(related._default_manager.all(), user, "view")
-        return None
+        return scoped_choices(self.model, db_field, request.user)
 
     def formfield_for_foreignkey(self, db_field: ForeignKey, request, **kwargs):
         choices = self._choices(db_field, request)

@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -49,6 +48,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "anymail",
     "volunteers",
+    "accounts",
     "campaigns",
     "canvassing",
     "messaging",
@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "organiser.audit.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "organiser.middleware.StaffMustUseMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -236,7 +237,7 @@ ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in env.ENVIRON.ite
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.HashedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["organiser.api.ScopePermission"],
     "DEFAULT_PARSER_CLASSES": [

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import accounts.views
 import organiser.admin
 from organiser import views
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("organise/", views.organiser_home, name="organiser_home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/tokens/", accounts.views.token_list, name="account_tokens"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),

@@ -282,7 +282,17 @@ def build_world() -> World:
     segment_b = Segment.objects.create(name="Seat B everyone", constituency=seat_b, filters={})
     segment_national = Segment.objects.create(name="Everyone everywhere", filters={})
 
+    from accounts.models import ApiToken
+    from accounts.tokens import digest_of, new_key
+
+    token_prefix, token_key = new_key()  # the agent's API token (the key is kept for tests; only its digest is stored)
+    api_token_a = ApiToken.objects.create(
+        user=users["grant_agent"], name="world phone", prefix=token_prefix, digest=digest_of(token_key)
+    )
+
     objects = {
+        "api_token_a": api_token_a,
+        "api_token_a_key": token_key,
         "election": election,
         "seat_a": seat_a,
         "seat_b": seat_b,

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -33,25 +34,85 @@ from volunteers.spreadsheet import csv_response
 
 
 class SeatGrantInline(AdminInputs, admin.TabularInline):
+    """Seat grants on an account: national organisers grant and revoke them, never on their own account
+    (each change is audited and emailed: organiser.audit)."""
+
     model = SeatGrant
     extra = 0
     autocomplete_fields = ["constituency"]
+    fields = ["constituency", "granted_at"]
+    readonly_fields = ["granted_at"]
+
+    def _may(self, request, obj) -> bool:
+        return request.user.is_national_organiser and obj is not None and obj.pk != request.user.pk
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+
+class AccountCreationForm(forms.ModelForm):
+    """A new account: its address, name and role. No password: its owner sets one from the email sent."""
+
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "role"]
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+#: What nobody changes on their own account, and what only a superuser changes on anyone's.
+PRIVILEGE_FIELDS = ("role", "is_staff", "is_active", "is_superuser")
+
+
+def send_password_reset(request, user) -> None:
+    """Email ``user`` a link to set their own password (allauth's reset), audited: the one way the admin helps
+    with someone's password."""
+    from allauth.account.forms import ResetPasswordForm
+
+    from accounts.models import AuditEntry
+    from organiser import audit
+
+    form = ResetPasswordForm(data={"email": user.email})
+    if form.is_valid():
+        form.save(request)
+    audit.record(subject=user, what=AuditEntry.What.PASSWORD_RESET, after="reset link emailed to the owner")
 
 
 @admin.register(User)
 class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    """Accounts. Nobody sets another person's password here (the password page is refused; "Send a password
+    reset email" mails the owner a link), nor changes their address (the owner does, verified). Role, staff,
+    active and seat grants are national organisers' to change, superuser a superuser's, never on one's own
+    account; every change is audited and emailed to the person and the national organisers (organiser.audit)."""
+
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "is_staff", "is_active", "date_joined"]
     list_filter = ["role", "is_staff", "is_active"]
     search_fields = ["email", "full_name"]
     inlines = [SeatGrantInline]
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email",)}),
         ("Person", {"fields": ("full_name",)}),
         ("Role", {"fields": ("role", "is_staff", "is_active", "is_superuser")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),)
+    add_form = AccountCreationForm
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "role")}),)
+    actions = ["send_password_reset_email"]
 
     def has_add_permission(self, request) -> bool:
         return request.user.is_national_organiser
@@ -59,6 +120,33 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         # Accounts and roles are managed by national organisers only.
         return request.user.is_national_organiser
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        fixed = ["email", "last_login", "date_joined"]
+        if obj.pk == request.user.pk:
+            return [*fixed, *PRIVILEGE_FIELDS]
+        if not request.user.is_superuser:
+            return [*fixed, "is_superuser"]
+        return fixed
+
+    def user_change_password(self, request, id, form_url=""):
+        raise PermissionDenied(
+            "Nobody sets another person's password: use “Send a password reset email” to mail them a link."
+        )
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            send_password_reset(request, obj)
+
+    @admin.action(description="Send a password reset email (to the account's own address)")
+    def send_password_reset_email(self, request, queryset):
+        people = list(queryset.filter(is_active=True))
+        for person in people:
+            send_password_reset(request, person)
+        self.message_user(request, f"{len(people)} reset link(s) emailed to their owners.", messages.SUCCESS)
 
     def delete_model(self, request, obj) -> None:
         # As when a volunteer deletes their own account: places go to the waiting list, counts stay.

@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import token_create
 from canvassing import services
 from canvassing.import_jobs import register_import_job_run
 from canvassing.models import (
@@ -107,9 +107,9 @@ def test_no_grant_no_register_by_any_route(world, who):
             assert response.status_code == 404 or response.json()["count"] == 0, url
         else:
             assert response.status_code == 404, url
-    token = Token.objects.create(user=user)
+    _token, key = token_create(user=user, owner=user)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/canvassing/walk-lists/").json()["count"] == 0
     assert not AccessLog.objects.filter(user=user).exists()
     assert logged_in_client(user).get(reverse("canvassing:campaign", args=[world["campaign"].pk])).status_code == 404

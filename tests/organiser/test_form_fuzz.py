@@ -58,6 +58,7 @@ NOT_CRAWLED_BY_DESIGN: dict[str, str] = {
         "the shared world (tests/world.py) holds no donations, publications or spending yet",
     ),
     "canvass/lists/<int:pk>/take/": "the shared world gives no walk list to a team (a member takes those)",
+    "admin/volunteers/user/<id>/password/": "no page links it: nobody sets another's password (refused, 403)",
 }
 
 
