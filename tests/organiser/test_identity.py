@@ -174,7 +174,7 @@ def test_a_token_is_stored_hashed_shown_once_and_works_as_its_owner(world):
     assert page.status_code == 200
     key = page.context["key"]
     assert key and key in page.content.decode()
-    token = ApiToken.objects.get(user=owner)
+    token = ApiToken.objects.get(user=owner, name="my phone")
     assert token.digest == digest_of(key) and key not in (token.digest, token.prefix)
     again = client.get(reverse("account_tokens"))
     assert key not in again.content.decode() and token.prefix in again.content.decode()
