@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
+import secrets
 from collections.abc import Callable
 from functools import partial, wraps
 
@@ -29,11 +29,17 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.csp import CSP, build_policy
 
+from organiser import clock
+
 logger = logging.getLogger(__name__)
 
 #: How long a public page is served from the cache at most, whatever the version says (``NIGHT_PAGE_TTL``;
 #: 0 keeps no page, and the pages still answer with their ETag and a 304).
 PAGE_TTL = 10
+#: How long a page is kept at all (a stale copy is served only while another request renders it again).
+KEEP = 600
+#: At most this long one request holds the right to render a page again.
+RENDER_LOCK = 5
 PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=1"
 PRIVATE_CACHE_CONTROL = "private, no-cache"
 
@@ -42,13 +48,18 @@ def version_key(slug: str) -> str:
     return f"night:results-version:{slug}"
 
 
+def _seed() -> int:
+    """A first version: any number no earlier version had (pages kept under an evicted counter are not reused)."""
+    return secrets.randbits(52)
+
+
 def _bump(slug: str) -> None:
     key = version_key(slug)
     try:
-        cache.add(key, time.time_ns(), timeout=None)
+        cache.add(key, _seed(), timeout=None)
         cache.incr(key)
     except ValueError:  # evicted between the add and the incr
-        cache.set(key, time.time_ns(), timeout=None)
+        cache.set(key, _seed(), timeout=None)
 
 
 def results_changed(slug: str) -> None:
@@ -123,25 +134,38 @@ def public_cached(view):
         found = cache.get_many([vkey, pkey])
         version, entry = found.get(vkey), found.get(pkey)
         if version is None:
-            cache.add(vkey, time.time_ns(), timeout=None)
+            cache.add(vkey, _seed(), timeout=None)
             version = cache.get(vkey)
-        if entry and entry["version"] == version:
+        now = clock.now().timestamp()
+        fresh = entry is not None and entry["version"] == version and now - entry["at"] < ttl
+        # One request renders a page again; meanwhile the others are served the copy it replaces (for as long
+        # as one render takes), rather than every worker rendering the same page at once.
+        locked = False
+        if not fresh:
+            locked = cache.add(pkey + ":rendering", 1, timeout=RENDER_LOCK)
+            fresh = entry is not None and not locked
+        if fresh:
             if etag_matches(request, entry["etag"]):
                 return not_modified(entry["etag"], PUBLIC_CACHE_CONTROL)
             return _from_entry(entry)
-        response = view(request, slug, *args, **kwargs)
-        if response.status_code != 200 or response.cookies or getattr(response, "streaming", False):
-            return response
-        body = response.content
-        nonce = request._csp_nonce if getattr(request, "_csp_nonce", None) else None  # only if the page used it
-        entry = {
-            "version": version,
-            "body": body,
-            "type": response["Content-Type"],
-            "etag": f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
-            "nonce": str(nonce) if nonce else "",
-        }
-        cache.set(pkey, entry, timeout=ttl)
+        try:
+            response = view(request, slug, *args, **kwargs)
+            if response.status_code != 200 or response.cookies or getattr(response, "streaming", False):
+                return response
+            body = response.content
+            nonce = request._csp_nonce if getattr(request, "_csp_nonce", None) else None  # only if the page used it
+            entry = {
+                "version": version,
+                "at": now,
+                "body": body,
+                "type": response["Content-Type"],
+                "etag": f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
+                "nonce": str(nonce) if nonce else "",
+            }
+            cache.set(pkey, entry, timeout=KEEP)
+        finally:
+            if locked:
+                cache.delete(pkey + ":rendering")
         if etag_matches(request, entry["etag"]):
             return not_modified(entry["etag"], PUBLIC_CACHE_CONTROL)
         return _from_entry(entry)

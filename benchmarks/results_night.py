@@ -1,0 +1,206 @@
+"""Election night's public pages under load while the replayed night imports, against the minimal-view floor.
+
+The real 2024 election is loaded and taken back to the close of poll; the replay (campaigns.night.replay)
+serves the 2024 results as a feed growing declaration by declaration over the measured minutes, and a thread
+of this process polls it through the same service the beat task calls (campaigns.services.feed), importing
+every declaration into the database gunicorn serves. Meanwhile anonymous clients load the public results page
+(``/elections/<slug>/night/``) and an endorsed seat's public page, in interleaved rounds with the minimal
+Django view on the same server (2 sync workers).
+
+Measured: requests per second of each page and of the floor (medians of the rounds; the value is the
+slower page's), p99 latency, and for every declaration the time from the commit of the import that brought it
+to its seat's public page showing it (read from the server, as a visitor would, polled every 20 ms). The
+goal (issue #14): at least 0.8x the floor's throughput, p99 under 50 ms, every declaration visible within 1 s.
+
+    python -m benchmarks.results_night        # BENCHMARK_SECONDS=1 for a quick look
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from urllib.parse import urlsplit
+
+from benchmarks.harness import (
+    benchmark_seconds,
+    compare,
+    median,
+    median_rps,
+    progress,
+    report,
+    rps,
+    serve,
+    temporary_database,
+)
+
+CONNECTIONS = 4
+GOAL_RATIO = 0.8
+GOAL_P99_MS = 50.0
+GOAL_VISIBLE_S = 1.0
+SLUG = "parl.2024-07-04"
+
+
+def _fetch(base_url: str, path: str) -> bytes:
+    """The page's body as a visitor gets it (a slow answer on a loaded machine is waited for, then retried)."""
+    parts = urlsplit(base_url)
+    for _attempt in range(3):
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        try:
+            connection.request("GET", path)
+            return connection.getresponse().read()
+        except TimeoutError:
+            continue
+        finally:
+            connection.close()
+    raise TimeoutError(f"{path} did not answer in 90 s")
+
+
+class Importer(threading.Thread):
+    """Polls the replay's feed and imports it until the night is over; after each import that brought
+    declarations, times each one's appearance on its public seat page."""
+
+    def __init__(self, base_url: str, feed_urls: list[str], total: int) -> None:
+        super().__init__(daemon=True)
+        self.base_url, self.feed_urls, self.total = base_url, feed_urls, total
+        self.visible: dict[str, float] = {}
+        self.imports: list[float] = []
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        from django.db import connections
+
+        try:
+            self._run()
+        except BaseException as error:  # reported by the main thread
+            self.error = error
+        finally:
+            connections.close_all()
+
+    def _run(self) -> None:
+        from campaigns.models import Declaration, Election
+        from campaigns.services.feed import results_feed_poll
+
+        election = Election.objects.get(slug=SLUG)
+        seen: set[str] = set()
+        while not self.stop.is_set() and len(seen) < self.total:
+            started = time.perf_counter()
+            report = results_feed_poll(url=self.feed_urls, election=election)
+            committed = time.perf_counter()  # results_feed_poll returns once its transaction has committed
+            if report is None or not report.changed:
+                time.sleep(0.05)
+                continue
+            self.imports.append(committed - started)
+            declared = set(Declaration.objects.filter(election=election).values_list("constituency__code", flat=True))
+            for code in sorted(declared - seen):
+                path = f"/elections/{SLUG}/seats/{code}/"
+                while b"Not yet declared" in _fetch(self.base_url, path):
+                    if time.perf_counter() - committed > 30:
+                        raise RuntimeError(f"{code} not visible 30 s after its import")
+                    time.sleep(0.02)
+                self.visible[code] = time.perf_counter() - committed
+            seen |= declared
+
+
+def main() -> None:
+    duration = benchmark_seconds(5)
+    with temporary_database("results_night"):
+        from campaigns.models import Candidacy, Endorsement, Party
+        from campaigns.night.replay import FeedServer, Night, Replay
+        from campaigns.night.services import night_reset
+        from campaigns.services.demo import demo_load
+
+        progress("loading the 2024 election")
+        demo_load(with_demographics=False)
+        from campaigns.models import Election
+
+        election = Election.objects.get(slug=SLUG)
+        green = Party.objects.filter(abbreviation="Green").first()
+        endorsed = list(Candidacy.objects.filter(election=election, party=green).order_by("constituency__code")[:5])
+        Endorsement.objects.bulk_create(
+            Endorsement(election=election, constituency_id=c.constituency_id, candidacy=c, status="endorsed")
+            for c in endorsed
+        )
+        night_reset(election=election)
+        seat_path = f"/elections/{SLUG}/seats/{endorsed[0].constituency.code}/"
+        # The night spans the measured rounds: three pages, at least five rounds each, plus warm-ups.
+        span = (3 * 5 * duration + 3) * 0.9
+        night = Night(hours=span / 3600)
+        with serve("organiser.wsgi:application", workers=2) as base_url:
+            server = FeedServer(Replay(night)).start()
+            importer = Importer(base_url, server.urls, total=len(night.order))
+            importer.start()
+            progress(f"replaying {len(night.order)} declarations over {span:.0f} s")
+            try:
+                results = compare(
+                    {
+                        "minimal view": f"{base_url}/_bench/minimal",
+                        "public results page": f"{base_url}/elections/{SLUG}/night/",
+                        "public seat page": base_url + seat_path,
+                    },
+                    duration=duration,
+                    connections=CONNECTIONS,
+                )
+                importer.join(timeout=span + 120)
+            finally:
+                importer.stop.set()
+                server.stop()
+            if importer.error:
+                raise importer.error
+            headers = _fetch_headers(base_url, f"/elections/{SLUG}/night/")
+    pages = ("public results page", "public seat page")
+    slowest = min(pages, key=lambda label: median_rps(results[label]))
+    p99 = max(r.p99_ms for label in pages for r in results[label])
+    visible = sorted(importer.visible.values())
+    worst = visible[-1] if visible else float("inf")
+    progress(
+        f"{slowest} {median_rps(results[slowest]):.0f} req/s, minimal view {median_rps(results['minimal view']):.0f}"
+        f" req/s; p99 {p99:.1f} ms; {len(visible)} declarations visible, slowest after {worst * 1000:.0f} ms"
+    )
+    report(
+        benchmark="results_night",
+        metric="throughput",
+        values=rps(results[slowest]),
+        unit="requests/s",
+        floors=rps(results["minimal view"]),
+        goal=(
+            f"public results pages at least {GOAL_RATIO:.0%} of the minimal view's requests/s while the night imports,"
+            f" p99 under {GOAL_P99_MS:.0f} ms, each declaration on its public page within {GOAL_VISIBLE_S:.0f} s"
+        ),
+        goal_ratio=GOAL_RATIO,
+        met=p99 < GOAL_P99_MS and worst < GOAL_VISIBLE_S and len(visible) == len(night.order),
+        slowest_page=slowest,
+        pages_rps={label: round(median_rps(results[label])) for label in pages},
+        p99_ms=round(p99, 1),
+        floor_p99_ms=round(max(r.p99_ms for r in results["minimal view"]), 1),
+        declarations=len(night.order),
+        declarations_visible=len(visible),
+        visible_max_ms=round(worst * 1000, 1),
+        visible_median_ms=round(median(visible) * 1000, 1) if visible else None,
+        imports=len(importer.imports),
+        import_median_ms=round(median(importer.imports) * 1000, 1) if importer.imports else None,
+        cache_control=headers.get("cache-control"),
+        etag=bool(headers.get("etag")),
+        errors=sum(r.errors for rs in results.values() for r in rs),
+        workers=2,
+        connections=CONNECTIONS,
+        seconds_per_round=duration,
+        tool=results["minimal view"][0].tool,
+    )
+
+
+def _fetch_headers(base_url: str, path: str) -> dict[str, str]:
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        connection.close()
+
+
+if __name__ == "__main__":
+    main()
