@@ -80,7 +80,8 @@ class LockedRow:
 # running it. It locks the row (skipping one another worker holds) only while it is still pending, and
 # reads the recipient's consent for the row's channel and their preferences at this moment. The recipient is an
 # account (volunteers_user, its profile's phone, its preferences) or a supporter without one (its own email,
-# phone and language; its consents are its choices); consent comes from the one consent table either way.
+# phone and language; its consents are its choices); consent comes from the one consent table either way. An
+# account's language is its profile's (volunteers_user.language, the pages' too), else its preferences' one.
 LOCK_ROW = """
 SELECT o.id, o.kind, o.category, o.channel, o.context::text, o.attempts,
        o.recipient_id, o.supporter_id,
@@ -97,7 +98,7 @@ SELECT o.id, o.kind, o.category, o.channel, o.context::text, o.attempts,
        CASE WHEN o.recipient_id IS NOT NULL THEN
          (SELECT p.phone FROM volunteers_volunteerprofile AS p WHERE p.user_id = o.recipient_id)
        ELSE s.phone END,
-       COALESCE(mp.language, s.language),
+       COALESCE(NULLIF(u.language, ''), mp.language, s.language),
        COALESCE(CASE o.category
                     WHEN 'digest' THEN NOT mp.digest
                     WHEN 'reminders' THEN NOT mp.reminders

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
@@ -290,5 +291,8 @@ def preferences_set(*, user, language: str | None = None, **categories: bool):
         setattr(preference, name, bool(wanted))
     if language:
         preference.language = language
+        if user.language != language:  # one language per person: the pages follow the messages' choice
+            get_user_model().objects.filter(pk=user.pk).update(language=language)
+            user.language = language
     preference.save()
     return preference

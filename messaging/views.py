@@ -42,7 +42,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         "reminders": current.reminders,
         "shift_alerts": current.shift_alerts,
         "digest": current.digest,
-        "language": current.language,
+        "language": request.user.language or current.language,
     }
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import Role
 
@@ -23,37 +24,37 @@ class Link:
 
 
 PUBLIC = [
-    ("Who we endorse", "campaigns:find"),
-    ("Results", "campaigns:latest"),
-    ("Support us", "conversations:support"),
-    ("Volunteer", "volunteers:join"),
-    ("Log in", "account_login"),
+    (_("Who we endorse"), "campaigns:find"),
+    (_("Results"), "campaigns:latest"),
+    (_("Support us"), "conversations:support"),
+    (_("Volunteer"), "volunteers:join"),
+    (_("Log in"), "account_login"),
 ]
 VOLUNTEER = [
-    ("My shifts", "volunteers:home"),
-    ("Find a shift", "volunteers:shift_list"),
-    ("Walk lists", "canvassing:my_lists"),
-    ("Profile", "volunteers:profile"),
-    ("Messages", "messaging:preferences"),
+    (_("My shifts"), "volunteers:home"),
+    (_("Find a shift"), "volunteers:shift_list"),
+    (_("Walk lists"), "canvassing:my_lists"),
+    (_("Profile"), "volunteers:profile"),
+    (_("Messages"), "messaging:preferences"),
 ]
 TEAM_LEAD = [
-    ("My shifts", "volunteers:home"),
-    ("My team", "volunteers:team"),
-    ("Check-in", "volunteers:lead_shifts"),
-    ("Find a shift", "volunteers:shift_list"),
-    ("Walk lists", "canvassing:my_lists"),
-    ("Profile", "volunteers:profile"),
-    ("Messages", "messaging:preferences"),
+    (_("My shifts"), "volunteers:home"),
+    (_("My team"), "volunteers:team"),
+    (_("Check-in"), "volunteers:lead_shifts"),
+    (_("Find a shift"), "volunteers:shift_list"),
+    (_("Walk lists"), "canvassing:my_lists"),
+    (_("Profile"), "volunteers:profile"),
+    (_("Messages"), "messaging:preferences"),
 ]
 ORGANISER = [
-    ("Organiser home", "organiser_home"),
-    ("Seats", "campaigns:latest_seats"),
-    ("Hex map", "campaigns:latest_map"),
-    ("Targets", "campaigns:latest_targets"),
-    ("Results night", "campaigns:latest_night"),
-    ("Canvassing", "canvassing:campaigns"),
-    ("Admin", "admin:index"),
-    ("Account", "account_email"),
+    (_("Organiser home"), "organiser_home"),
+    (_("Seats"), "campaigns:latest_seats"),
+    (_("Hex map"), "campaigns:latest_map"),
+    (_("Targets"), "campaigns:latest_targets"),
+    (_("Results night"), "campaigns:latest_night"),
+    (_("Canvassing"), "canvassing:campaigns"),
+    (_("Admin"), "admin:index"),
+    (_("Account"), "account_email"),
 ]
 
 

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "organiser.i18n.LanguageMiddleware",  # after auth: a signed-in person's profile language comes first
     "allauth.account.middleware.AccountMiddleware",
     "organiser.audit.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -84,6 +85,8 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
+                "organiser.i18n.switcher",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organiser.context_processors.campaign",
@@ -269,7 +272,23 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Internationalisation -----------------------------------------------------------------------
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en-gb"  # the source language, and the fallback of every other
+# The languages served (organiser.i18n says who gets which). Adding one is adding its catalogue in locale/ and a
+# line here: tests/organiser/test_i18n_catalogues.py fails for a language listed here whose catalogue has an
+# untranslated or fuzzy message, a placeholder differing from the source's, or the wrong number of plural forms.
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("ur", "Urdu"),
+    ("ar", "Arabic"),
+    ("bn", "Bengali"),
+]
+LANGUAGES_BIDI = ["ar", "ur", "he", "fa", "ckb", "ug"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The switcher's cookie (anonymous visitors; signed-in people keep theirs on the profile): a year, never read by
+# script, sent only over https in production like the session cookie.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/London"  # the campaign's zone, written once: organiser.clock, Celery and SQL take it from here
 CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
@@ -314,6 +333,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIN
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 import accounts.views
 import organiser.admin
-from organiser import views
+from organiser import i18n, views
 
 organiser.admin.unregister_account_takeover_admins()  # configures the admin site before urls are built
 
@@ -28,6 +28,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/tokens/", accounts.views.token_list, name="account_tokens"),
     path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", i18n.set_language, name="set_language"),
+    # The scripts' strings in the page's language, as a script file (no inline script under the CSP).
+    path("jsi18n/", i18n.javascript_catalogue, name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),
     path("", include("volunteers.urls")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Constituency
 from campaigns.postcodes import normalise_postcode
@@ -83,9 +84,21 @@ class JoinForm(PhonePostcodeMixin, forms.Form):
         return cleaned
 
 
+def interface_language_choices() -> list[tuple[str, str]]:
+    """The shipped languages, each in its own name (organiser.i18n), after "as my browser asks"."""
+    from django.conf import settings
+
+    from organiser.i18n import LOCAL_NAMES
+
+    return [("", _("As my browser asks")), *((code, LOCAL_NAMES.get(code, name)) for code, name in settings.LANGUAGES)]
+
+
 class ProfileForm(PhonePostcodeMixin, forms.Form):
     full_name = forms.CharField(
         label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    language = forms.ChoiceField(
+        label=_("Language for pages, emails and texts"), choices=interface_language_choices, required=False
     )
     phone = forms.CharField(
         label="Mobile number",

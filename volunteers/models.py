@@ -50,6 +50,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="May log in to the admin (organisers).")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=clock.now)
+    # Pages, emails and texts in this language (one of settings.LANGUAGES; organiser.i18n); empty: the browser's.
+    language = models.CharField(max_length=16, blank=True, default="", help_text="Language for pages and messages.")
 
     objects = UserManager()
 

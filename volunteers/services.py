@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
@@ -107,6 +108,7 @@ def profile_update(
     *,
     user: User,
     full_name: str | None = None,
+    language: str | None = None,
     phone: str | None = None,
     postcode: str | None = None,
     home_constituency=None,
@@ -122,6 +124,11 @@ def profile_update(
     if full_name is not None:
         user.full_name = full_name.strip()
         user.save(update_fields=["full_name"])
+    if language is not None and language != user.language:
+        if language and language not in {code for code, _name in settings.LANGUAGES}:
+            raise ValidationError(f"Unknown language: {language}")
+        user.language = language
+        user.save(update_fields=["language"])
     if phone is not None:
         profile.phone = normalise_phone(phone) if phone.strip() else ""
     if postcode is not None:
@@ -183,6 +190,7 @@ def volunteer_register(
     email: str,
     password: str,
     full_name: str,
+    language: str = "",
     phone: str = "",
     postcode: str = "",
     home_constituency=None,
@@ -196,7 +204,7 @@ def volunteer_register(
     email = User.objects.normalize_email(email).lower()
     user = User.objects.create_user(email=email, password=password, full_name=full_name.strip(), role=Role.VOLUNTEER)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
-    profile_update(user=user, phone=phone, postcode=postcode, home_constituency=home_constituency)
+    profile_update(user=user, language=language, phone=phone, postcode=postcode, home_constituency=home_constituency)
     consent_set(user=user, channel=Channel.EMAIL, given=email_consent, source=source)
     consent_set(user=user, channel=Channel.SMS, given=sms_consent, source=source)
     return user
@@ -528,6 +536,7 @@ def my_data_export(*, user: User) -> dict:
             "email": user.email,
             "full_name": user.full_name,
             "role": user.role,
+            "language": user.language,
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
         },

@@ -17,6 +17,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -62,6 +63,7 @@ def join(request: HttpRequest) -> HttpResponse:
                     email=data["email"],
                     password=data["password"],
                     full_name=data["full_name"],
+                    language=translation.get_language(),  # the language they joined in: their emails' too
                     phone=data["phone"],
                     postcode=data["postcode"],
                     home_constituency=seat,
@@ -82,6 +84,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     consents = set(Consent.objects.filter(user=user, withdrawn_at__isnull=True).values_list("channel", flat=True))
     initial = {
         "full_name": user.full_name,
+        "language": user.language,
         "phone": profile.phone,
         "postcode": profile.postcode,
         "home_constituency": profile.home_constituency_id,
@@ -105,6 +108,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 services.profile_update(
                     user=user,
                     full_name=data["full_name"],
+                    language=data["language"],
                     phone=data["phone"],
                     postcode=data["postcode"],
                     home_constituency=seat,
