@@ -46,5 +46,8 @@ trap cleanup EXIT INT TERM
 echo "==> started Celery worker (log var/worker.log) and beat (log var/beat.log)"
 echo "==> mail is not sent in this mode: reminders and digests land in var/mail/ (SMS in var/sms.log)"
 echo "==> Organiser on $SITE_URL  (admin: $SITE_URL/admin/  API: $SITE_URL/api/v1/docs/)"
+echo "==> rehearse election night on the 2024 results (their declarations replayed over three hours; the board at"
+echo "    $SITE_URL/organise/night/, the public page at $SITE_URL/elections/parl.2024-07-04/night/):"
+echo "    $PY manage.py replay_results_night --rewind --poll 5"
 "$VENV/bin/gunicorn" organiser.wsgi --bind "127.0.0.1:$PORT" --workers 2 --access-logfile - & pids+=($!)
 wait "${pids[-1]}"

@@ -208,3 +208,21 @@ def test_expected_times_import_all_or_nothing_and_overdue(night, travel):
         expected_declaration_set(
             user=organiser, election=election, seat=Constituency.objects.get(code="W07000112"), expected_at=ilford_at
         )
+
+
+def test_the_declaration_messages_render_as_email_and_text(night):
+    from messaging.rendering import render_email, render_sms
+
+    election, ilford = night
+    organiser = make_user(Role.SEAT_ORGANISER, seats=(ilford,))
+    _feed(election)
+    message = Outbox.objects.get(recipient=organiser)
+    for kind in ("seat_declared", "seat_declared_organiser"):
+        text = render_sms(kind=kind, context=message.context, language="en-gb")
+        assert "Ilford North has declared" in text and "Leanne Mohamad came second" in text
+        email = render_email(
+            kind=kind, category="results", context=message.context, user_id=organiser.pk, language="en-gb"
+        )
+        assert email.subject.startswith("Ilford North has declared: ")
+        assert "Leanne Mohamad, whom we endorse, came second with 40.5% of the vote." in email.text
+        assert email.marketing == (kind == "seat_declared")

@@ -186,3 +186,50 @@ def test_public_pages_come_from_the_cache_until_a_declaration(night, django_capt
     signed_in = logged_in_client(make_user(Role.VOLUNTEER))
     private = signed_in.get(seat_url)
     assert private.status_code == 200 and private["Cache-Control"] == "private, no-cache"
+
+
+# What each role gets from each night route, on seat A (granted to the seat organiser) and seat B (not):
+# the status, or "login" for the redirect to it.
+NIGHT_MATRIX = {
+    #                    board  board live  expected  seat A  seat A live  seat B  public  public live
+    "anonymous":        ("login", "login",  "login",  "login", "login",    "login", 200,    200),
+    "volunteer":        (403,     403,      403,      403,     403,        403,     200,    200),
+    "team_lead":        (403,     403,      403,      403,     403,        403,     200,    200),
+    "seat_organiser":   (200,     200,      200,      200,     200,        404,     200,    200),
+    "national":         (200,     200,      200,      200,     200,        200,     200,    200),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", list(NIGHT_MATRIX))
+def test_the_night_routes_follow_the_scope_matrix(night, role):
+    election, ilford = night
+    ynys = Constituency.objects.get(code="W07000112")
+    users = {
+        "volunteer": lambda: make_user(Role.VOLUNTEER),
+        "team_lead": lambda: make_user(Role.TEAM_LEAD),
+        "seat_organiser": lambda: make_user(Role.SEAT_ORGANISER, seats=(ilford,)),
+        "national": lambda: make_user(Role.NATIONAL_ORGANISER),
+    }
+    client = Client() if role == "anonymous" else logged_in_client(users[role]())
+    slug = election.slug
+    urls = [
+        reverse("campaigns:night_board", args=[slug]),
+        reverse("campaigns:night_board_live", args=[slug]),
+        reverse("campaigns:night_expected", args=[slug]),
+        reverse("campaigns:night_seat", args=[slug, ilford.code]),
+        reverse("campaigns:night_seat_live", args=[slug, ilford.code]),
+        reverse("campaigns:night_seat", args=[slug, ynys.code]),
+        reverse("campaigns:public_night", args=[slug]),
+        reverse("campaigns:public_night_live", args=[slug]),
+    ]
+    for url, expected in zip(urls, NIGHT_MATRIX[role], strict=True):
+        response = client.get(url)
+        if expected == "login":
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+        else:
+            assert response.status_code == expected, url
+    # Writing follows the same scope: only organisers of the seat report its count.
+    before = CountReport.objects.count()
+    client.post(reverse("campaigns:night_seat", args=[slug, ilford.code]), _report_post(election, ilford))
+    client.post(reverse("campaigns:night_seat", args=[slug, ynys.code]), {"action": "enter", "valid_votes": 1})
+    assert CountReport.objects.count() - before == (1 if role in ("seat_organiser", "national") else 0)
