@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.utils.html import format_html
+from django.template.loader import render_to_string
 
 from campaigns.models import (
     Candidacy,
@@ -20,6 +20,7 @@ from campaigns.models import (
     TargetCriteria,
 )
 from campaigns.services.jobs import import_job_create
+from organiser import jobs
 from organiser.admin import ScopedAdmin
 from organiser.admin_inputs import AdminInputs
 
@@ -107,20 +108,23 @@ class ImportJobForm(forms.ModelForm):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ScopedAdmin):
-    list_display = ["filename", "kind", "status", "progress", "created_at", "summary"]
+    """A job's page has the shape of a register import's (templates/organiser/_job_outcome.html)."""
+
+    list_display = ["filename", "kind", "status", "created_at", "summary"]
     list_filter = ["kind", "status"]
     readonly_fields = [
         "filename",
         "kind",
         "election",
         "status",
-        "progress",
+        "attempts",
         "created_by",
         "created_at",
+        "started_at",
         "finished_at",
-        "report_display",
+        "outcome",
     ]
-    exclude = ["data", "report"]
+    exclude = ["data", "report", "problems", "error"]
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -131,11 +135,7 @@ class ImportJobAdmin(ScopedAdmin):
         return self.readonly_fields if obj else []
 
     def get_exclude(self, request, obj=None):
-        return (
-            self.exclude
-            if obj
-            else ["data", "report", "status", "progress", "filename", "created_by", "finished_at", "created_at"]
-        )
+        return self.exclude if obj else [f.name for f in ImportJob._meta.fields if f.name not in ("kind", "election")]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # a job is a record: viewed, never edited
@@ -156,36 +156,14 @@ class ImportJobAdmin(ScopedAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         pass
 
-    @admin.display(description="report")
+    @admin.display(description="outcome")
     def summary(self, obj: ImportJob) -> str:
-        return (obj.report or {}).get("summary", "")
+        return obj.summary
 
-    @admin.display(description="report")
-    def report_display(self, obj: ImportJob):
-        """What the import did, as a sentence and a table per table written (not the raw JSON)."""
-        from django.utils.html import format_html_join
-
-        report = obj.report or {}
-        tables = report.get("tables") or {}
-        if not report:
-            return "-"
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    name,
-                    counts.get("created", 0),
-                    counts.get("updated", 0),
-                    counts.get("unchanged", 0),
-                    counts.get("deleted", 0),
-                )
-                for name, counts in tables.items()
-            ),
-        )
-        return format_html(
-            "<p>{}</p><table><thead><tr><th>Table</th><th>Created</th><th>Updated</th><th>Unchanged</th>"
-            "<th>Deleted</th></tr></thead><tbody>{}</tbody></table>",
-            report.get("summary", ""),
-            rows,
+    @admin.display(description="outcome")
+    def outcome(self, obj: ImportJob) -> str:
+        """Its status, progress and outcome: the report as a sentence and a table, or every problem."""
+        return render_to_string(
+            "organiser/_job_outcome.html",
+            {"job": obj, "progress": jobs.progress_of(obj), "report_template": "campaigns/_import_report.html"},
         )

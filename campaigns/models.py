@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from organiser import clock
+from organiser import clock, jobs
 
 
 class Election(models.Model):
@@ -370,10 +370,12 @@ class Target(models.Model):
         return f"{self.constituency}: {self.score:g} ({self.get_tier_display()})"
 
 
-class ImportJob(models.Model):
-    """A file uploaded by an organiser in the admin, imported by a Celery task; the report is kept."""
+class ImportJob(jobs.Job):
+    """A file uploaded by an organiser in the admin, imported by a Celery task (:mod:`organiser.jobs`: the
+    same lifecycle as a register import); the report, or every problem, is kept and the bytes emptied."""
 
     scope_national_change = True
+    Status = jobs.Status
 
     class Kind(models.TextChoices):
         RESULTS = "results", "Results (Commons Library, by candidate or by constituency)"
@@ -383,22 +385,11 @@ class ImportJob(models.Model):
         CANDIDATES = "candidates", "Democracy Club candidates"
         HEXMAP = "hexmap", "Hex map layout (HexJSON)"
 
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        RUNNING = "running"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
-
     kind = models.CharField(max_length=20, choices=Kind.choices)
     election = models.ForeignKey(Election, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     filename = models.CharField(max_length=255)
-    data = models.BinaryField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="percent")
-    report = models.JSONField(default=dict, blank=True)
+    data = models.BinaryField(blank=True, help_text="the uploaded file, emptied once the job finishes")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(default=clock.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

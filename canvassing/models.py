@@ -14,7 +14,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
-from organiser import clock
+from organiser import clock, jobs
 
 
 class CandidateCampaign(models.Model):
@@ -442,8 +442,9 @@ def register_upload_storage():
     )
 
 
-class RegisterImportJob(models.Model):
-    """A register file uploaded for import, and what became of it (the import runs in a Celery task).
+class RegisterImportJob(jobs.Job):
+    """A register file uploaded for import, and what became of it (the import runs in a Celery task, with the
+    lifecycle of :mod:`organiser.jobs`; before it is queued it may wait for its column mapping).
 
     The file is register data: it is deleted when the job finishes, whatever the outcome, and with the rest of
     the campaign's register by the retention job. ``problems`` holds every bad row of a rejected file.
@@ -453,10 +454,10 @@ class RegisterImportJob(models.Model):
 
     class Status(models.TextChoices):
         MAPPING = "mapping", "Waiting for its column mapping"
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+        QUEUED = jobs.Status.QUEUED.value, jobs.Status.QUEUED.label
+        RUNNING = jobs.Status.RUNNING.value, jobs.Status.RUNNING.label
+        DONE = jobs.Status.DONE.value, jobs.Status.DONE.label
+        FAILED = jobs.Status.FAILED.value, jobs.Status.FAILED.label
 
     campaign = models.ForeignKey(CandidateCampaign, on_delete=models.CASCADE, related_name="import_jobs")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
@@ -464,19 +465,9 @@ class RegisterImportJob(models.Model):
     filename = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    report = models.JSONField(default=dict, blank=True)
-    problems = models.JSONField(default=list, blank=True, help_text="every bad row: row, column, problem")
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=clock.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from canvassing import services
+from canvassing.import_jobs import register_import_job_run, register_import_jobs_requeue_stale
 
 
 @shared_task(ignore_result=True)
@@ -20,14 +21,10 @@ def regenerate_knock_up_sheets() -> int:
 @shared_task(ignore_result=True)
 def register_import_run(job_id: int) -> None:
     """Import a register file uploaded on the import page (the job page shows the outcome)."""
-    from canvassing.import_jobs import register_import_job_run
-
     register_import_job_run(job_id=job_id)
 
 
 @shared_task(ignore_result=True)
 def requeue_stale_register_import_jobs() -> int:
     """Queue again the register import jobs whose task was lost (the periodic sweep)."""
-    from canvassing.import_jobs import register_import_jobs_requeue_stale
-
     return register_import_jobs_requeue_stale()

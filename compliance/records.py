@@ -306,7 +306,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         LI,
         NO_EXPIRY,
         personal=_f("created_by data"),
-        other=_f("id kind election filename status progress report created_at finished_at"),
+        other=_f("id kind election filename status attempts report problems error created_at started_at finished_at"),
     ),
     # --- canvassing: the register, held per candidate's campaign (controller: the candidate's campaign) ---
     Declaration(
@@ -455,7 +455,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         PUBLIC_TASK,
         _("The file is deleted when the job finishes; the row with the register."),
         personal=_f("created_by file problems"),
-        other=_f("id campaign filename size status report error created_at started_at finished_at"),
+        other=_f("id campaign filename size status attempts report error created_at started_at finished_at"),
         controller=CANDIDATE_CAMPAIGN,
     ),
     # --- messaging ---

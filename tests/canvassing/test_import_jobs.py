@@ -107,18 +107,18 @@ def test_nobody_without_a_grant_sees_a_job(campaign, organiser, seat_a):
 def test_a_running_job_polls_and_shows_progress(campaign, organiser):
     from django.core.cache import cache
 
-    from canvassing.import_jobs import _progress_key
+    from organiser import jobs
 
     job = RegisterImportJob.objects.create(
         campaign=campaign, created_by=organiser, filename="r.csv", status=RegisterImportJob.Status.RUNNING
     )
-    cache.set(_progress_key(job.pk), {"stage": "reading", "rows": 262144})
+    jobs.progress_set(job, "reading", 262144)
     client = logged_in_client(organiser)
     url = reverse("canvassing:import_job", args=[campaign.pk, job.pk])
     page = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'hx-trigger="every 3s"' in page and "Reading: 262144 rows so far" in page
     assert "<html" not in page  # the status part only
-    cache.delete(_progress_key(job.pk))
+    cache.delete(jobs._progress_key(job))
 
 
 def test_retention_deletes_waiting_files_and_jobs(campaign, organiser, django_capture_on_commit_callbacks):
@@ -210,3 +210,24 @@ def test_a_job_whose_task_was_lost_is_queued_again_after_an_hour(
     assert register_import_jobs_requeue_stale(now=later) == 0  # started: its worker (or redelivery) has it
     schedule = {entry["task"]: entry for entry in collect_beat_schedule().values()}
     assert schedule["canvassing.tasks.requeue_stale_register_import_jobs"]["options"]["expires"] > 0
+
+
+def test_a_register_job_runs_the_one_lifecycle_and_its_file_goes(
+    campaign, organiser, django_capture_on_commit_callbacks
+):
+    """organiser.jobs runs it as it runs a results import: claimed once, done by an update, the file gone."""
+    from organiser import jobs
+
+    with django_capture_on_commit_callbacks(execute=False):
+        job = register_import_job_create(
+            campaign=campaign,
+            user=organiser,
+            upload=SimpleUploadedFile("r.csv", synthetic_register(20, seed=3).getvalue(), "text/csv"),
+        )
+    stored = job.file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        ran = register_import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert ran.status == job.status == jobs.Status.DONE and job.attempts == 1 and job.report["created"] == 20
+    assert not job.file and not Path(stored).exists()
+    assert jobs.progress_of(job) is None
