@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0006_election_ids_with_dots"),
+        ("campaigns", "0007_election_night"),
     ]
 
     operations = [
