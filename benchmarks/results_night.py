@@ -9,7 +9,9 @@ Django view on the same server (2 sync workers).
 
 Measured: requests per second of each page and of the floor (medians of the rounds; the value is the
 slower page's), p99 latency, and for every declaration the time from the commit of the import that brought it
-to its seat's public page showing it (read from the server, as a visitor would, polled every 20 ms). The
+to its public page showing it (read from the server as a visitor would: the public results page, which lists
+the latest declarations, then the seat pages of those it did not list, eight at a time, polled every 20 ms;
+the reading adds its own time, so the figure is an upper bound). The
 goal (issue #14): at least 0.8x the floor's throughput, p99 under 50 ms, every declaration visible within 1 s.
 
     python -m benchmarks.results_night        # BENCHMARK_SECONDS=1 for a quick look
@@ -20,6 +22,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from benchmarks.harness import (
@@ -93,14 +96,32 @@ class Importer(threading.Thread):
                 continue
             self.imports.append(committed - started)
             declared = set(Declaration.objects.filter(election=election).values_list("constituency__code", flat=True))
-            for code in sorted(declared - seen):
-                path = f"/elections/{SLUG}/seats/{code}/"
-                while b"Not yet declared" in _fetch(self.base_url, path):
-                    if time.perf_counter() - committed > 30:
-                        raise RuntimeError(f"{code} not visible 30 s after its import")
-                    time.sleep(0.02)
-                self.visible[code] = time.perf_counter() - committed
+            self._time_visibility(sorted(declared - seen), committed)
             seen |= declared
+
+    def _time_visibility(self, codes: list[str], committed: float) -> None:
+        """Each new declaration's time from the commit to its public page showing it: the public results page
+        lists the latest declarations (one fetch finds many); the others are read on their seat pages, a few at
+        a time."""
+        night_page = _fetch(self.base_url, f"/elections/{SLUG}/night/").decode()
+        seen_at = time.perf_counter() - committed
+        rest = []
+        for code in codes:
+            if f'<li data-seat="{code}">' in night_page:  # the latest declarations' list
+                self.visible[code] = seen_at
+            else:
+                rest.append(code)
+
+        def check(code: str) -> tuple[str, float]:
+            path = f"/elections/{SLUG}/seats/{code}/"
+            while b"Not yet declared" in _fetch(self.base_url, path):
+                if time.perf_counter() - committed > 60:
+                    raise RuntimeError(f"{code} not visible 60 s after its import")
+                time.sleep(0.02)
+            return code, time.perf_counter() - committed
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            self.visible.update(pool.map(check, rest))
 
 
 def main() -> None:

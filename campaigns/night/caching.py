@@ -4,9 +4,11 @@ a shared cache a CDN can hold for a second.
 Public pages (anonymous visitors): each rendered page is kept in the cache (Redis) with the *results version*
 it was rendered at; the version is a counter per election that every write bringing a declaration bumps once
 its transaction commits (:func:`results_changed`: the feed's import, a count report confirmed, a rehearsal's
-reset). A request costs one round trip to Redis (the version and the page together) and no query while nothing
-has changed, and the first request after a declaration renders it again, so a declaration is visible as soon
-as its import commits. Other changes (an endorsement edited in the admin) show within :data:`PAGE_TTL`.
+reset). A request costs one round trip to Redis (the version; the page itself is this process's copy, fetched
+from Redis when another process rendered it) and no query while nothing has changed; the first request after a
+declaration renders the page again (the others meanwhile get the copy it replaces), so a declaration is
+visible as soon as its import commits and one render has run. Other changes (an endorsement edited in the
+admin) show within :data:`PAGE_TTL`.
 Responses say ``Cache-Control: public, max-age=0, s-maxage=1`` with an ETag: browsers revalidate every time (a
 304 when unchanged) and a CDN may hold a page for a second. A page keeps the CSP nonce it was rendered with,
 and its CSP header names that nonce, as a CDN's copy would.
@@ -101,9 +103,21 @@ def _from_entry(entry: dict) -> HttpResponse:
     response = HttpResponse(entry["body"], content_type=entry["type"])
     response["ETag"] = entry["etag"]
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    if entry["nonce"]:
-        response[CSP.HEADER_ENFORCE] = build_policy(settings.SECURE_CSP, entry["nonce"])
+    if entry["csp"]:
+        response[CSP.HEADER_ENFORCE] = entry["csp"]
     return response
+
+
+#: This process's copies of the pages it served last, so a request while nothing changed asks Redis only for
+#: the version (a few bytes), not for the page.
+_local: dict[str, dict] = {}
+LOCAL_PAGES = 256
+
+
+def _remember(pkey: str, entry: dict) -> None:
+    if len(_local) >= LOCAL_PAGES:
+        _local.clear()
+    _local[pkey] = entry
 
 
 def _uncached(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -131,13 +145,22 @@ def public_cached(view):
         if ttl <= 0:
             return _uncached(request, view(request, slug, *args, **kwargs))
         vkey, pkey = version_key(slug), _page_key(request)
-        found = cache.get_many([vkey, pkey])
-        version, entry = found.get(vkey), found.get(pkey)
+        version = cache.get(vkey)
         if version is None:
             cache.add(vkey, _seed(), timeout=None)
             version = cache.get(vkey)
         now = clock.now().timestamp()
-        fresh = entry is not None and entry["version"] == version and now - entry["at"] < ttl
+
+        def is_fresh(entry) -> bool:
+            return entry is not None and entry["version"] == version and now - entry["at"] < ttl
+
+        entry = _local.get(pkey)
+        fresh = is_fresh(entry)
+        if not fresh:
+            entry = cache.get(pkey)
+            fresh = is_fresh(entry)
+            if fresh:
+                _remember(pkey, entry)
         # One request renders a page again; meanwhile the others are served the copy it replaces (for as long
         # as one render takes), rather than every worker rendering the same page at once.
         locked = False
@@ -160,9 +183,10 @@ def public_cached(view):
                 "body": body,
                 "type": response["Content-Type"],
                 "etag": f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
-                "nonce": str(nonce) if nonce else "",
+                "csp": build_policy(settings.SECURE_CSP, str(nonce)) if nonce else "",
             }
             cache.set(pkey, entry, timeout=KEEP)
+            _remember(pkey, entry)
         finally:
             if locked:
                 cache.delete(pkey + ":rendering")

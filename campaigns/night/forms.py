@@ -55,7 +55,7 @@ class ExpectedTimeForm(forms.Form):
             return None
         try:
             return night_time(self.election, written)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise forms.ValidationError(
                 "Give a time such as 02:30, or a date and time such as 2024-07-05 02:30."
             ) from None

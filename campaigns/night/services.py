@@ -6,9 +6,7 @@ Every way in (the board's forms, the admin, the replay command, the feed task) c
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from campaigns.importers.base import ImportRejected, Problem, decode
+from campaigns.importers.base import Column, CsvTable, ImportRejected, Problem, decode
 from campaigns.models import Candidacy, Constituency, CountReport, CountVote, Declaration, Election, ExpectedDeclaration
 from campaigns.night import selectors
 from campaigns.night.caching import results_changed
@@ -28,9 +26,11 @@ from organiser import clock, scope
 
 # --- expected declaration times ---------------------------------------------------------------------------------
 
-CODE_HEADERS = ("ons id", "ons_id", "code", "constituency code", "pcon24cd")
-NAME_HEADERS = ("constituency", "constituency name", "name", "seat")
-TIME_HEADERS = ("expected", "expected at", "expected declaration", "expected_declaration", "declaration time", "time")
+COLUMNS = [
+    Column("code", ("ONS ID", "ons_id", "code", "constituency code", "pcon24cd"), required=False),
+    Column("name", ("Constituency", "Constituency name", "name", "seat"), required=False),
+    Column("expected", ("Expected", "Expected at", "Expected declaration", "Declaration time", "time")),
+]
 TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 #: A bare time at or after this hour is on polling day; earlier, on the morning after.
 NIGHT_STARTS = 12
@@ -51,15 +51,6 @@ def night_time(election: Election, written: str) -> dt.datetime:
     return moment if moment.tzinfo else clock.at(moment.date(), moment.time())
 
 
-def _header(headers: list[str], names: tuple[str, ...]) -> int | None:
-    lowered = [h.strip().lower() for h in headers]
-    return next((lowered.index(n) for n in names if n in lowered), None)
-
-
-def _cell(row: list[str], at: int | None) -> str:
-    return row[at].strip() if at is not None and at < len(row) else ""
-
-
 @transaction.atomic
 def expected_declarations_import(*, user, election: Election, data: bytes) -> int:
     """Import expected declaration times from a CSV: a seat (its ONS code, or its name) and a time per row.
@@ -67,34 +58,28 @@ def expected_declarations_import(*, user, election: Election, data: bytes) -> in
     user's scope are bad rows too. Returns how many seats' times were written."""
     if not scope.can_add(user, ExpectedDeclaration):
         raise PermissionDenied("Only organisers set expected declaration times.")
-    text = decode(data)
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        raise ImportRejected([Problem(1, "", "the file is empty")])
-    headers, body = rows[0], rows[1:]
-    code_at, name_at = _header(headers, CODE_HEADERS), _header(headers, NAME_HEADERS)
-    time_at = _header(headers, TIME_HEADERS)
-    if time_at is None or (code_at is None and name_at is None):
-        raise ImportRejected(
-            [Problem(1, "", "the header needs a seat column (ONS ID or Constituency) and an Expected column")]
-        )
+    table = CsvTable(decode(data), COLUMNS)
+    problems = table.missing_problems()
+    if not (table.has("code") or table.has("name")):
+        problems.append(Problem(1, "", "the header needs a seat column: ONS ID or Constituency"))
+    if problems:
+        raise ImportRejected(problems)
     in_scope = scope.seats_in_scope(user)
     by_code = dict(in_scope.values_list("code", "id"))
     by_name = {name.casefold(): pk for name, pk in in_scope.values_list("name", "id")}
-    problems: list[Problem] = []
     found: dict[int, dt.datetime] = {}
-    for number, row in enumerate(body, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        code, name, when = (_cell(row, at) for at in (code_at, name_at, time_at))
+    for number, row in table.rows:
+        code, name, when = (table.get(row, key).strip() for key in ("code", "name", "expected"))
         seat_id = by_code.get(code.upper()) if code else by_name.get(name.casefold()) if name else None
         if seat_id is None:
-            problems.append(Problem(number, "seat", f"no seat {code or name!r} in your seats"))
+            problems.append(Problem(number, "seat", f"no seat {(code or name)[:60]!r} in your seats"))
             continue
         try:
             found[seat_id] = night_time(election, when)
-        except ValueError:
-            problems.append(Problem(number, "expected", f"{when!r} is not a time such as 02:30 or 2024-07-05T02:30"))
+        except (ValueError, OverflowError):
+            problems.append(
+                Problem(number, "expected", f"{when[:60]!r} is not a time such as 02:30 or 2024-07-05T02:30")
+            )
     if problems:
         raise ImportRejected(problems)
     now = clock.now()

@@ -226,3 +226,12 @@ def test_the_declaration_messages_render_as_email_and_text(night):
         assert email.subject.startswith("Ilford North has declared: ")
         assert "Leanne Mohamad, whom we endorse, came second with 40.5% of the vote." in email.text
         assert email.marketing == (kind == "seat_declared")
+
+
+def test_expected_times_from_odd_files_are_read_or_refused_never_a_crash(night):
+    election, _ = night
+    national = make_user(Role.NATIONAL_ORGANISER)
+    assert expected_declarations_import(user=national, election=election, data=b"ONS ID,Expected\rE14001300,02:30\r")
+    for data in (b"ONS ID,Expected\nE14001300," + b"9" * 200_000 + b"\n", b"Seat\nIlford North\n", b"", b"\x00\x01"):
+        with pytest.raises(ImportRejected):
+            expected_declarations_import(user=national, election=election, data=data)
