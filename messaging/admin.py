@@ -97,8 +97,11 @@ class OutboxAdmin(ScopedAdmin):
             from volunteers.models import User
 
             found = User.objects.filter(email=email).first()
-            if found is not None:
-                user = self._previewable_user(request, found.pk)
+            try:
+                user = self._previewable_user(request, found.pk) if found is not None else None
+            except Http404:
+                user = None  # out of scope answers as an unknown address does: no existence oracle
+            if user is not None:
                 rendered = self._render(user)
         context = {
             **self.admin_site.each_context(request),

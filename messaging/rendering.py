@@ -27,17 +27,23 @@ from organiser import clock
 UNSUBSCRIBE_SALT = "messaging.unsubscribe"
 
 
+#: How long an unsubscribe link works (the signature carries its time); an older one sends the person to their
+#: preferences page. A year: longer than any message is kept in a mailbox's "recent" view, short enough that a
+#: link found in an old leak stops working.
+UNSUBSCRIBE_MAX_AGE = 366 * 24 * 3600
+
+
 def unsubscribe_token(user_id: int | None = None, *, supporter_id: int | None = None) -> str:
-    """A signed, non-expiring token naming the person (an account's id, or ``"s<id>"`` for a supporter without
-    one): the link works without logging in."""
+    """A signed token naming the person (an account's id, or ``"s<id>"`` for a supporter without one), valid
+    ``UNSUBSCRIBE_MAX_AGE``: the link works without logging in."""
     return signing.dumps(user_id if supporter_id is None else f"s{supporter_id}", salt=UNSUBSCRIBE_SALT)
 
 
 def recipient_for_token(token: str) -> tuple[str, int] | None:
     """``("user", id)`` or ``("supporter", id)`` for a valid token, else None."""
     try:
-        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is one
         return None
     if isinstance(value, str) and value.startswith("s") and value[1:].isdigit() and value[1:].isascii():
         return "supporter", int(value[1:])

@@ -272,8 +272,13 @@ def unsubscribe(*, user_id: int | None = None, supporter_id: int | None = None, 
 
         owner = {"supporter": Supporter.objects.get(pk=supporter_id)}
         pending = Outbox.objects.filter(supporter_id=supporter_id)
+    from volunteers.models import Consent
+
+    consenting = Consent.objects.filter(**owner, channel="email", withdrawn_at__isnull=True).exists()
+    already = Unsubscribe.objects.filter(**owner, channel=OutboxChannel.EMAIL).exists()
     consent_set(**owner, channel="email", given=False, source=f"unsubscribe ({via})")
-    Unsubscribe.objects.create(**owner, channel=OutboxChannel.EMAIL, via=via)
+    if consenting or not already:  # the same link posted again (a mail scanner, a second click) writes nothing
+        Unsubscribe.objects.create(**owner, channel=OutboxChannel.EMAIL, via=via)
     pending.filter(channel=OutboxChannel.EMAIL, status=OutboxStatus.PENDING).exclude(
         kind__in=CONSENT_FREE_KINDS
     ).update(status=OutboxStatus.SKIPPED_NO_CONSENT)

@@ -13,6 +13,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey
 
 from organiser import scope
@@ -152,7 +153,14 @@ class ScopedChoices:
 
 
 class ScopedAdmin(AdminInputs, ScopedPermissions, ScopedChoices, admin.ModelAdmin):
-    """A ModelAdmin whose rows, permissions and choices follow organiser.scope."""
+    """A ModelAdmin whose rows, permissions and choices follow organiser.scope. A register row has no admin
+    history page: its names would be read there without an entry in the access log, which is the register's
+    history (and is logged)."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if _register_model(self.model):
+            raise PermissionDenied("A register row's history is its campaign's access log.")
+        return super().history_view(request, object_id, extra_context)
 
     def get_queryset(self, request):
         return scope.restrict(super().get_queryset(request), request.user, "view")

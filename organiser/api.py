@@ -6,10 +6,12 @@ filtered by ``organiser.scope.restrict``, so an object out of scope answers 404.
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
-from django_filters.filters import IsoDateTimeFilter
-from rest_framework import parsers, permissions, serializers
+from django_filters.filters import IsoDateTimeFilter, ModelChoiceFilter, NumberFilter
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import parsers, permissions, serializers, throttling
 from rest_framework.exceptions import ParseError
 
 from organiser import scope
@@ -109,3 +111,43 @@ class ObjectIdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", BIGINT_MAX)
         super().__init__(**kwargs)
+
+
+class NoOracleFilterBackend(DjangoFilterBackend):
+    """django-filter, with every filter on one related object (``?campaign=``, ``?shift=``) taken as a number
+    rather than a choice among every row of the table: a choice answers 400 for an id that does not exist and
+    200 for one that exists out of scope (an existence oracle); a number answers both with the same empty page,
+    since the queryset is scoped already."""
+
+    _classes: dict = {}
+
+    def get_filterset_class(self, view, queryset=None):
+        filterset_class = super().get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return None
+        if filterset_class not in self._classes:
+            numbers = {
+                name: NumberFilter(field_name=item.field_name, min_value=1, max_value=BIGINT_MAX)
+                for name, item in filterset_class.base_filters.items()
+                if isinstance(item, ModelChoiceFilter)
+            }
+            safe = filterset_class
+            if numbers:
+                safe = type(filterset_class.__name__, (filterset_class,), {})
+                safe.base_filters = {**filterset_class.base_filters, **numbers}
+            self._classes[filterset_class] = safe
+        return self._classes[filterset_class]
+
+
+class ScopedAnonThrottle(throttling.AnonRateThrottle):
+    """The anonymous API rate (``API_THROTTLE_ANON``), read when asked, so a deployment and a test set it."""
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATES["anon"]
+
+
+class ScopedUserThrottle(throttling.UserRateThrottle):
+    """The signed-in API rate (``API_THROTTLE_USER``), per account (a token counts as its owner)."""
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATES["user"]

@@ -1,7 +1,7 @@
 """The audit of privileges: every change to who may do what (an account's role, staff, superuser and active
 flags, its groups and permissions, its seat grants and register grants) is written to
 :class:`accounts.models.AuditEntry` with who did it, to whom, what changed and when, and emailed (after commit)
-to the person affected and to every national organiser.
+to the person affected and to every national organiser when a person made it (and whenever it is superuser).
 
 It is done by model signals, so no path skips it (the admin, a service, a command, the shell); the actor is the
 request's user (read when the change is saved, so an API token's owner counts too), else what
@@ -96,7 +96,10 @@ def record(*, subject, what: str, before="", after="", link: bool = True) -> Non
         after=_shown(after),
         route=route,
     )
-    transaction.on_commit(partial(_send, entry.pk))
+    # Emailed when a person made the change (in a request, or named with acting_as), and always for superuser:
+    # what jobs, loaders and set-up code do to accounts is in the audit, without mail to everyone each time.
+    if entry.actor_id is not None or what in ("is_superuser",) or "superuser yes" in entry.after:
+        transaction.on_commit(partial(_send, entry.pk))
 
 
 def _send(entry_pk: int) -> None:

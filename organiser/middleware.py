@@ -1,4 +1,5 @@
-"""Middleware: staff, and anyone holding a register grant, set up multi-factor authentication (an authenticator
+"""Middleware: register pages are never stored (NoStoreRegisterMiddleware); staff, and anyone holding a
+register grant, set up multi-factor authentication (an authenticator
 app) before they use the admin or any register page.
 
 Scope already gives a grantee without an authenticator nothing of the register (organiser.scope), by any route;
@@ -8,6 +9,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from organiser import scope
 
@@ -51,3 +53,21 @@ def _has_totp(user) -> bool:
 def _set_up(request, path: str):
     messages.warning(request, "Set up an authenticator app before using the admin or the register.")
     return redirect(reverse("mfa_activate_totp") + "?next=" + path)
+
+
+#: Where register data is served: its pages, its API and its admin. Nothing of it is kept by a browser or a proxy.
+NO_STORE_PREFIXES = ("/canvass/", "/api/v1/canvassing/", "/admin/canvassing/")
+
+
+class NoStoreRegisterMiddleware:
+    """``Cache-Control: no-store`` (with private, no-cache, max-age=0) on every response of a register page, the
+    register API and the register admin: a shared computer's back button or cache shows no elector."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(NO_STORE_PREFIXES):
+            add_never_cache_headers(response)
+        return response

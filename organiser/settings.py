@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "organiser.audit.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "organiser.middleware.StaffMustUseMFAMiddleware",
+    "organiser.middleware.NoStoreRegisterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -200,6 +201,11 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{CAMPAIGN_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+# How many proxies of ours add to X-Forwarded-For (1 behind the load balancer docs/deploy.md describes): login
+# rate limits then key each person to their own address, not the proxy's. 0 trusts no header.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Links in account emails (password reset, address confirmation) start with SITE_URL, never the request's Host.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = CAMPAIGN_NAME
 
@@ -250,9 +256,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["organiser.api.NoOracleFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "organiser.api_schema.ScopedAutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_CLASSES": ["organiser.api.ScopedAnonThrottle", "organiser.api.ScopedUserThrottle"],
+    # Behind the load balancer docs/deploy.md describes, the client is the address its proxies add.
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0) or None,
+}
+API_THROTTLE_RATES = {
+    "anon": env("API_THROTTLE_ANON", default="120/min"),
+    "user": env("API_THROTTLE_USER", default="600/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Organiser API",

@@ -292,7 +292,8 @@ class VolunteerProfileAdmin(ScopedAdmin):
     list_filter = [HomeSeatFilter, SkillFilter, LanguageFilter, AvailabilityFilter, LastActiveFilter, "travel"]
     search_fields = ["user__email", "user__full_name", "phone", "postcode"]
     list_select_related = ["user", "home_constituency"]
-    readonly_fields = ["user", "calendar_token", "last_active_at", "created_at", "updated_at"]
+    # The calendar feed's token is its owner's secret (the feed works without a login): never shown here.
+    readonly_fields = ["user", "last_active_at", "created_at", "updated_at"]
     autocomplete_fields = ["home_constituency"]
     filter_horizontal = ["seats"]
     actions = ["add_to_shift", "export_csv"]

@@ -123,12 +123,16 @@ def _within_reach(seat: str) -> str:
     return f"(me.steps IS NOT NULL AND {_hex_distance(seat)} <= me.steps)"
 
 
-def _ranked_sql(*, filters: ShiftFilters, near_only: bool, params: dict) -> str:
-    """A SELECT of upcoming shifts with places left, target tier, the volunteer's status and rank (uses ``me``)."""
+def _ranked_sql(*, user, filters: ShiftFilters, near_only: bool, params: dict) -> str:
+    """A SELECT of upcoming shifts with places left, target tier, the volunteer's status and rank (uses ``me``),
+    limited to the shifts ``user`` may see (organiser.scope.sql_condition: a seat organiser's own seats only)."""
     tier_sql, tier_join = _target_join()
     seats_table = VolunteerProfile.seats.through._meta.db_table
     chosen = f"SELECT ps.constituency_id FROM {seats_table} ps WHERE ps.volunteerprofile_id = me.id"  # noqa: S608
     where = ["s.ends_at > %(now)s"]
+    in_scope, scope_params = scope.sql_condition(Shift, user, "s")
+    where.append(in_scope)
+    params.update(scope_params)
     if filters.day:
         where.append("(s.starts_at AT TIME ZONE %(tz)s)::date = %(day)s")
         params.update(day=filters.day, tz=clock.zone_name())
@@ -231,7 +235,7 @@ def shift_find_for_volunteer(
     only), ``places_left``, ``tier``, ``my_status`` and ``rank``.
     """
     params: dict[str, object] = {"user": user.pk, "now": now or clock.now(), "limit": limit}
-    ranked = _ranked_sql(filters=filters or ShiftFilters(), near_only=False, params=params)
+    ranked = _ranked_sql(user=user, filters=filters or ShiftFilters(), near_only=False, params=params)
     me = _ME.format(profile=VolunteerProfile._meta.db_table, constituency=Constituency._meta.db_table)
     sql = f"WITH {me} {ranked} ORDER BY rank DESC, s.starts_at, s.id LIMIT %(limit)s"
     return _shifts_from_rows(*_run(sql, params))
@@ -257,7 +261,7 @@ def volunteer_home(
         "near_limit": near_limit,
         "coming": [SignupStatus.CONFIRMED.value, SignupStatus.WAITLISTED.value],
     }
-    ranked = _ranked_sql(filters=ShiftFilters(), near_only=True, params=params)
+    ranked = _ranked_sql(user=user, filters=ShiftFilters(), near_only=True, params=params)
     me = _ME.format(profile=VolunteerProfile._meta.db_table, constituency=Constituency._meta.db_table)
     sql = f"""
         WITH {me},

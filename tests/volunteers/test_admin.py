@@ -73,9 +73,9 @@ def test_roster_per_seat_and_day_with_constant_queries_and_safe_csv(seat_a, seat
     SignupFactory(shift=shift)
     url = f"/admin/volunteers/shift/roster/?seat={seat_a.code}&day={day}"
     client.get(url)  # warm caches (content types, permissions)
-    # session, user, MFA check, seat choices, 2 permission look-ups (admin site), the register grant levels the
-    # user holds (which register models the admin's menu offers), shifts, sign-ups with people
-    with django_assert_num_queries(9) as first:
+    # session, user, MFA check, seat choices, the register grant levels the user holds (which register models the
+    # admin's menu offers), shifts, sign-ups with people (every admin is scoped: no Django permission look-ups)
+    with django_assert_num_queries(7) as first:
         client.get(url)
     more = ShiftFactory(constituency=seat_a, starts_at=shift.starts_at, ends_at=shift.ends_at, capacity=30)
     for user in UserFactory.create_batch(12):
