@@ -33,40 +33,42 @@ class JoinForm(PhonePostcodeMixin, forms.Form):
     """The one-minute volunteer sign-up: it creates the account (allauth then verifies the email)."""
 
     full_name = forms.CharField(
-        label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(
+        label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters.",
+        help_text=_("At least 10 characters."),
     )
     phone = forms.CharField(
-        label="Mobile number",
+        label=_("Mobile number"),
         max_length=30,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     postcode = forms.CharField(
+        label=_("Postcode"),
         max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "autocapitalize": "characters"}),
-        help_text="We use it to find your constituency.",
+        help_text=_("We use it to find your constituency."),
     )
     home_constituency = SeatChoiceField(
-        label="Your constituency",
+        label=_("Your constituency"),
         queryset=Constituency.objects.order_by("name").only("pk", "name"),
         required=False,
-        help_text="Only needed if we cannot find it from your postcode.",
+        help_text=_("Only needed if we cannot find it from your postcode."),
     )
     email_consent = forms.BooleanField(label=CONSENT_WORDING["email"], required=False)
     sms_consent = forms.BooleanField(label=CONSENT_WORDING["sms"], required=False)
     rejoin = forms.BooleanField(
-        label="Yes, I deleted my account before and want to join again.", required=False, widget=forms.HiddenInput
+        label=_("Yes, I deleted my account before and want to join again."), required=False, widget=forms.HiddenInput
     )
 
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError("There is already an account with this email: log in instead.")
+            raise ValidationError(_("There is already an account with this email: log in instead."))
         return email
 
     def clean(self):
@@ -75,7 +77,9 @@ class JoinForm(PhonePostcodeMixin, forms.Form):
         if email and email_was_erased(email) and not cleaned.get("rejoin"):
             # Shown as a checkbox now, so the volunteer can confirm they mean it.
             self.fields["rejoin"].widget = forms.CheckboxInput()
-            self.add_error("rejoin", "An account with this email was deleted. Tick the box if you want to join again.")
+            self.add_error(
+                "rejoin", _("An account with this email was deleted. Tick the box if you want to join again.")
+            )
         if (password := cleaned.get("password")) is not None:
             try:
                 validate_password(password, User(email=email or "", full_name=cleaned.get("full_name", "")))
@@ -95,48 +99,49 @@ def interface_language_choices() -> list[tuple[str, str]]:
 
 class ProfileForm(PhonePostcodeMixin, forms.Form):
     full_name = forms.CharField(
-        label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     language = forms.ChoiceField(
         label=_("Language for pages, emails and texts"), choices=interface_language_choices, required=False
     )
     phone = forms.CharField(
-        label="Mobile number",
+        label=_("Mobile number"),
         max_length=30,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     postcode = forms.CharField(
+        label=_("Postcode"),
         max_length=10,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "autocapitalize": "characters"}),
     )
     home_constituency = SeatChoiceField(
-        label="Your constituency",
+        label=_("Your constituency"),
         queryset=Constituency.objects.order_by("name").only("pk", "name"),
         required=False,
-        help_text="Leave it empty to find it from your postcode.",
+        help_text=_("Leave it empty to find it from your postcode."),
     )
     skills = forms.MultipleChoiceField(choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple)
     languages = forms.MultipleChoiceField(
-        label="Languages you speak", choices=Language.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Languages you speak"), choices=Language.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     availability = forms.MultipleChoiceField(
-        label="When you are usually free",
+        label=_("When you are usually free"),
         choices=AVAILABILITY_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    travel = forms.ChoiceField(label="Where you will go", choices=Travel.choices, widget=forms.RadioSelect)
+    travel = forms.ChoiceField(label=_("Where you will go"), choices=Travel.choices, widget=forms.RadioSelect)
     travel_miles = forms.IntegerField(
-        label="How far (miles)",
+        label=_("How far (miles)"),
         min_value=1,
         max_value=200,
         required=False,
-        help_text="Counted roughly: about one neighbouring constituency for every 10 miles.",
+        help_text=_("Counted roughly: about one neighbouring constituency for every 10 miles."),
     )
     seats = forms.ModelMultipleChoiceField(
-        label="Other constituencies you will travel to",
+        label=_("Other constituencies you will travel to"),
         queryset=Constituency.objects.order_by("name").only("pk", "name"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
@@ -147,18 +152,18 @@ class ProfileForm(PhonePostcodeMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("travel") == Travel.RADIUS and not cleaned.get("travel_miles"):
-            self.add_error("travel_miles", "Say how many miles you will travel.")
+            self.add_error("travel_miles", _("Say how many miles you will travel."))
         return cleaned
 
 
 class ShiftFilterForm(forms.Form):
-    day = forms.DateField(label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    kind = forms.ChoiceField(label="Kind", choices=[("", "Any kind"), *ShiftKind.choices], required=False)
-    seat = forms.ChoiceField(label="Constituency", required=False)
+    day = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Any kind")), *ShiftKind.choices], required=False)
+    seat = forms.ChoiceField(label=_("Constituency"), required=False)
 
     def __init__(self, *args, seat_choices: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["seat"].choices = [("", "Any constituency"), *seat_choices]
+        self.fields["seat"].choices = [("", _("Any constituency")), *seat_choices]
 
 
 class DeleteAccountForm(forms.Form):

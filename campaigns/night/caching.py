@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import translation
 from django.utils.csp import CSP, build_policy
 
 from organiser import clock
@@ -96,7 +97,8 @@ def private_conditional(request: HttpRequest, fingerprint: str, render: Callable
 
 def _page_key(request: HttpRequest) -> str:
     path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    return f"night:page:{request.method == 'HEAD'}:{path}"
+    # One copy per language: the same URL serves each visitor's language (organiser.i18n).
+    return f"night:page:{translation.get_language()}:{request.method == 'HEAD'}:{path}"
 
 
 def _from_entry(entry: dict) -> HttpResponse:
