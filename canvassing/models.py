@@ -202,6 +202,11 @@ class Outcome(models.TextChoices):
     MOVED = "moved", "Moved away"
     REFUSED = "refused", "Refused"
     DO_NOT_CONTACT = "do_not_contact", "Do not contact"
+    # Polling day's knock-up doors (canvassing.pollingday): what the door said about voting today.
+    REMINDED = "reminded", "Reminded to vote"
+    ALREADY_VOTED = "already_voted", "Already voted"
+    NEEDS_LIFT = "needs_lift", "Needs a lift"
+    WONT_VOTE = "wont_vote", "Won't vote"
 
 
 class Elector(models.Model):
@@ -341,6 +346,10 @@ class WalkList(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="walk_lists"
     )
     created_at = models.DateTimeField(default=clock.now)
+    knock_up_round = models.ForeignKey(
+        "canvassing.KnockUpRound", on_delete=models.CASCADE, null=True, blank=True, related_name="lists",
+        help_text="polling day: the knock-up round this list belongs to",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["polling_district__code", "sequence", "pk"]
@@ -393,6 +402,14 @@ class PollingDayVote(models.Model):
     elector = models.OneToOneField(Elector, on_delete=models.CASCADE, related_name="vote")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     entered_at = models.DateTimeField(default=clock.now)
+    # Set by the tellers' screen (canvassing.pollingday): at which station, and when the number was taken.
+    station = models.ForeignKey(
+        "canvassing.PollingStation", on_delete=models.SET_NULL, null=True, blank=True, related_name="votes"
+    )
+    taken_at = models.DateTimeField(null=True, blank=True, help_text="when the teller took the number")
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "taken_at"], name="vote_campaign_time")]
 
     def __str__(self) -> str:
         return f"{self.elector_id} voted"
@@ -471,3 +488,7 @@ class RegisterImportJob(jobs.Job):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
+
+
+# Polling day's own models live in canvassing.pollingday.models (they belong to this app).
+from canvassing.pollingday.models import KnockUpRound, Lift, LiftStatus, PollingStation, TellerEntry  # noqa: E402, F401

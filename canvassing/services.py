@@ -440,8 +440,10 @@ def register_destroy(
         )
     with connection.cursor() as cursor:
         for table in (
+            "canvassing_lift",
             "canvassing_canvassresponse",
             "canvassing_pollingdayvote",
+            "canvassing_tellerentry",
             "canvassing_knockupsheet",
         ):
             cursor.execute(f"DELETE FROM {table} WHERE campaign_id = %s", [campaign.pk])  # noqa: S608 (fixed names)
@@ -451,6 +453,15 @@ def register_destroy(
             [campaign.pk],
         )
         cursor.execute("DELETE FROM canvassing_walklist WHERE campaign_id = %s", [campaign.pk])
+        # Polling day's stations and rounds (canvassing.pollingday): no elector in them, but they name districts.
+        for table in ("canvassing_pollingstation_districts", "canvassing_pollingstation_shifts"):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE pollingstation_id IN "  # noqa: S608 (fixed names)
+                "(SELECT id FROM canvassing_pollingstation WHERE campaign_id = %s)",
+                [campaign.pk],
+            )
+        cursor.execute("DELETE FROM canvassing_pollingstation WHERE campaign_id = %s", [campaign.pk])
+        cursor.execute("DELETE FROM canvassing_knockupround WHERE campaign_id = %s", [campaign.pk])
         cursor.execute("DELETE FROM canvassing_elector WHERE campaign_id = %s", [campaign.pk])
         electors = cursor.rowcount
         cursor.execute("DELETE FROM canvassing_pollingdistrict WHERE campaign_id = %s", [campaign.pk])

@@ -30,3 +30,18 @@ urlpatterns = [
     path("canvass/lists/<int:pk>/doorstep/", views.doorstep, name="doorstep"),
     path("canvass/lists/<int:pk>/data.json", views.walk_list_data, name="walk_list_data"),
 ]
+
+# Polling day, live (canvassing.pollingday).
+from canvassing.pollingday import views as polling_day_views  # noqa: E402
+
+urlpatterns += [
+    path("canvass/<int:pk>/committee-room/", polling_day_views.board, name="committee_room"),
+    path("canvass/<int:pk>/committee-room/round/", polling_day_views.round_cut, name="knock_up_round"),
+    path("canvass/<int:pk>/tellers/", polling_day_views.tellers, name="tellers"),
+    path("canvass/<int:pk>/stations/", polling_day_views.stations, name="stations"),
+    path("canvass/<int:pk>/lifts/", polling_day_views.lifts, name="lifts"),
+    path("canvass/<int:pk>/lifts/<int:lift>/", polling_day_views.lift_change, name="lift_change"),
+    path("canvass/<int:pk>/votes-to-win/", polling_day_views.votes_to_win, name="votes_to_win"),
+    path("canvass/my-lifts/", polling_day_views.my_lifts, name="my_lifts_driver"),
+    path("canvass/my-lifts/<int:lift>/", polling_day_views.my_lift_answer, name="my_lift_answer"),
+]

@@ -470,6 +470,9 @@ def walk_list_data(request: HttpRequest, pk: int) -> JsonResponse:
             "doors": doors,
             "intentions": list(campaign.intention_codes.values("code", "label", "category")),
             "outcomes": dict(Outcome.choices),
+            # A polling day knock-up list (canvassing.pollingday): the door says reminded, already voted,
+            # needs a lift or won't vote.
+            "knock_up": walk_list.knock_up_round_id is not None,
             "questions": list(
                 SurveyQuestion.objects.filter(campaign=campaign, active=True).values("key", "text", "kind", "choices")
             ),

@@ -165,6 +165,15 @@ REGISTER_RIGHTS: dict[str, RegisterRights] = {
         view=ORGANISING, add=ORGANISING, change=ORGANISING, delete=ORGANISING
     ),
     "canvassing.registerimportjob": RegisterRights(view=ORGANISING, add=ORGANISING),
+    # Polling day (canvassing.pollingday): every level sees the stations (tellers pick theirs) and types
+    # numbers; organisers set stations up, cut knock-up rounds and match lifts; a canvasser records a lift
+    # asked for at the door (through the doorstep) and sees their own teller entries.
+    "canvassing.pollingstation": RegisterRights(
+        view=EVERY_LEVEL, add=ORGANISING, change=ORGANISING, delete=ORGANISING
+    ),
+    "canvassing.tellerentry": RegisterRights(view=ORGANISING, view_own=EVERY_LEVEL, add=EVERY_LEVEL),
+    "canvassing.knockupround": RegisterRights(view=ORGANISING, add=ORGANISING),
+    "canvassing.lift": RegisterRights(view=ORGANISING, add=ORGANISING, change=ORGANISING),
 }  # fmt: skip
 
 #: Acts of control over a campaign's register (separation of duties): its agent's and national organisers',

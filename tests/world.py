@@ -246,6 +246,26 @@ def build_world() -> World:
 
     services.knock_up_sheets_generate(campaign=campaign_a, user=setup)
     services.knock_up_sheets_generate(campaign=campaign_b, user=setup)
+    # Polling day (canvassing.pollingday): a station each, a knock-up round in A, a lift in each, A's offered
+    # to the volunteer (who drives), so the driver's page and the lifts' forms are reached.
+    from canvassing.models import Lift, LiftStatus
+    from canvassing.pollingday import services as polling_day
+
+    stations = {}
+    for side, campaign, agent in (("a", campaign_a, users["grant_agent"]), ("b", campaign_b, other_organiser)):
+        stations[f"station_{side}"] = polling_day.station_save(
+            user=agent, campaign=campaign, name=f"Station {side.upper()}",
+            districts=list(PollingDistrict.objects.filter(campaign=campaign)),
+        )  # fmt: skip
+    round_a = polling_day.knock_up_round_cut(
+        user=users["grant_agent"], campaign=campaign_a,
+        districts=list(PollingDistrict.objects.filter(campaign=campaign_a)),
+    )  # fmt: skip
+    lift_a = Lift.objects.create(
+        campaign=campaign_a, elector=elector_a, pick_up="1 World Street", status=LiftStatus.OFFERED,
+        driver=users["volunteer"], requested_by=users["grant_agent"],
+    )  # fmt: skip
+    lift_b = Lift.objects.create(campaign=campaign_b, elector=elector_b, pick_up="2 World Street")
     import_job_a = RegisterImportJob.objects.create(
         campaign=campaign_a, created_by=users["grant_agent"], filename="world.csv", status="done"
     )
@@ -332,6 +352,10 @@ def build_world() -> World:
         "access_log_a": AccessLog.objects.filter(campaign=campaign_a).first(),
         "access_log_b": AccessLog.objects.filter(campaign=campaign_b).first(),
         "knock_up_a": KnockUpSheet.objects.filter(campaign=campaign_a).first(),
+        **stations,
+        "round_a": round_a,
+        "lift_a": lift_a,
+        "lift_b": lift_b,
         "import_job_a": import_job_a,
         "import_job_b": import_job_b,
         "outbox_a": outbox_a,

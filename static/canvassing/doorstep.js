@@ -116,7 +116,8 @@
     return put("lists", list);
   }
 
-  const OUTCOME_WORDS = { spoke: "Spoke", not_home: "Not home", moved: "Moved away", refused: "Refused", do_not_contact: "Do not contact" };
+  const OUTCOME_WORDS = { spoke: "Spoke", not_home: "Not home", moved: "Moved away", refused: "Refused", do_not_contact: "Do not contact",
+    reminded: "Reminded to vote", already_voted: "Already voted", needs_lift: "Needs a lift", wont_vote: "Won't vote" };
 
   function intentionLabel(code) {
     const found = (list.intentions || []).find((item) => item.code === code);
@@ -198,6 +199,7 @@
     });
     other.addEventListener("click", () => show("outcome", "other"));
 
+    if (list.knock_up) knockUpButtons(step("outcome"), other);
     const intentions = step("intention");
     intentions.setAttribute("aria-label", `What ${elector.name} will do`);
     list.intentions.forEach((code) => {
@@ -238,6 +240,22 @@
     wantsToHearControl(item, elector);
     fold();
     return item;
+  }
+
+  // A polling day knock-up list (canvassing.pollingday): the door says what it says about voting today, in one
+  // tap each ("Spoke" and the intentions are for canvassing, not for the day itself).
+  const KNOCK_UP_OUTCOMES = [["reminded", ""], ["already_voted", "secondary"], ["needs_lift", "secondary"], ["wont_vote", "secondary"]];
+  function knockUpButtons(outcomeStep, other) {
+    const spoke = outcomeStep.querySelector("[data-outcome=spoke]");
+    if (spoke) spoke.remove();
+    KNOCK_UP_OUTCOMES.forEach(([outcome, style]) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.outcome = outcome;
+      button.className = style;
+      button.textContent = (list.outcomes && list.outcomes[outcome]) || outcome;
+      outcomeStep.insertBefore(button, other);
+    });
   }
 
   // "Wants to hear from us" (conversations): only with the elector's explicit agreement; what they agree to and

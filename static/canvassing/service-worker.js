@@ -1,10 +1,10 @@
-// Keeps the doorstep pages, "my lists" and their static files on the phone, so that a walk list opens with no
+// Keeps the doorstep pages, the tellers' screen, "my lists" and their static files on the phone, so that a walk list opens with no
 // signal, and answers any page the phone cannot reach with the offline page (which lists the walk lists kept
 // here) rather than the browser's error page. Served from /canvass/sw.js with scope / (Service-Worker-Allowed).
 // Elector data is never cached here: the pages keep lists in IndexedDB, and queued entries are sent by the
 // doorstep page when the signal returns. Only the pages named below are ever stored.
 const CACHE = "organiser-canvass-v1";
-const KEPT = /^\/canvass\/(lists\/\d+\/doorstep\/|my-lists\/|offline\/)$/;
+const KEPT = /^\/canvass\/(lists\/\d+\/doorstep\/|my-lists\/|offline\/|\d+\/tellers\/)$/;
 const OFFLINE = "/canvass/offline/";
 
 self.addEventListener("install", (event) => {

@@ -5,13 +5,14 @@
 (function () {
   "use strict";
 
-  const DATABASE = "organiser-canvass";
+  // The doorstep's lists and queue, and the tellers' screen's queue (canvassing/tellers.js).
+  const DATABASES = ["organiser-canvass", "organiser-canvass-tellers"];
   const CACHE_PREFIX = "organiser-canvass";
 
-  function deleteDatabase() {
+  function deleteDatabase(name) {
     return new Promise((resolve) => {
       if (!("indexedDB" in window)) return resolve();
-      const request = indexedDB.deleteDatabase(DATABASE);
+      const request = indexedDB.deleteDatabase(name);
       request.onsuccess = request.onerror = request.onblocked = () => resolve();
     });
   }
@@ -34,8 +35,8 @@
   }
 
   async function wipe() {
-    window.dispatchEvent(new Event("organiser-canvass-wipe")); // the doorstep page closes its database
-    await Promise.all([tellServiceWorker(), deleteCaches(), deleteDatabase()]);
+    window.dispatchEvent(new Event("organiser-canvass-wipe")); // the doorstep and tellers' pages close theirs
+    await Promise.all([tellServiceWorker(), deleteCaches(), ...DATABASES.map(deleteDatabase)]);
   }
 
   window.OrganiserCanvass = { wipe };
