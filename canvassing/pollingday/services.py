@@ -187,6 +187,11 @@ def teller_entries_record(*, user, entries: list) -> TellerBatchResult:
         if station is None or not isinstance(written, str) or not written.strip() or len(written) > 200:
             result.rejected.append({"id": client_id, "reason": "an entry needs a station and the numbers typed"})
             continue
+        try:
+            written.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (a JSON escape): no text column holds it
+            result.rejected.append({"id": client_id, "reason": "not a poll number"})
+            continue
         taken_at = _taken_at(entry.get("taken_at"), now)
         cleaned.append({"id": client_id, "station": station, "written": written.strip(), "taken_at": taken_at})
     if not cleaned:
@@ -409,8 +414,9 @@ def knock_up_round_cut(
 
 
 def lifts_from_doorstep(*, campaign: CandidateCampaign) -> int:
-    """Every doorstep entry of polling day that said "needs a lift" becomes a lift to match (once per entry),
-    picked up from the elector's address at the time the door was knocked. One statement."""
+    """Every doorstep entry that reached us on polling day saying "needs a lift" becomes a lift to match (once per
+    entry), picked up from the elector's address at the time the door was knocked (or now, if that is past).
+    The day is the server's (``received_at``): a phone's clock may be wrong. One statement."""
     start, end = clock.day_bounds(campaign.polling_day)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -422,7 +428,7 @@ def lifts_from_doorstep(*, campaign: CandidateCampaign) -> int:
                       left(r.note, 300), 'open', r.recorded_by_id, %(now)s, %(now)s
                FROM canvassing_canvassresponse r JOIN canvassing_elector e ON e.id = r.elector_id
                WHERE r.campaign_id = %(campaign)s AND r.outcome = 'needs_lift'
-                 AND r.recorded_at >= %(start)s AND r.recorded_at < %(end)s
+                 AND r.received_at >= %(start)s AND r.received_at < %(end)s
                ON CONFLICT (response_id) DO NOTHING""",
             {"campaign": campaign.pk, "start": start, "end": end, "now": clock.now()},
         )

@@ -130,7 +130,7 @@ def test_tellers_numbers_are_recorded_once_whoever_types_them_and_however_often_
     )
     hours = dict(selectors.station_hours(school))
     assert hours["08:00"] == 1 and hours["10:00"] == 6 and sum(hours.values()) == 7
-    assert list(hours)[0] == "07:00" and list(hours)[-1] == "21:00"
+    assert min(hours) == "07:00" and max(hours) == "21:00"
 
 
 def test_a_phone_clock_from_another_day_or_the_future_is_not_believed(campaign, register, day):
@@ -487,3 +487,15 @@ def test_destroying_the_register_takes_polling_days_rows_with_it(campaign, regis
     )
     for model in (PollingStation, TellerEntry, PollingDayVote, KnockUpRound, Lift, WalkList):
         assert not model.objects.filter(campaign=campaign).exists(), model
+
+
+def test_what_no_text_column_holds_is_refused_not_a_500(campaign, register, day):
+    school = station(campaign, "School", "KA")
+    teller = grant(campaign, GrantLevel.TELLER)
+    result = services.teller_entries_record(
+        user=teller,
+        entries=[typed(school, "12\ud800"), {**typed(school, "13"), "taken_at": "0001-01-01T00:00:00-23:59"}],
+    )
+    assert [r["reason"] for r in result.rejected] == ["not a poll number"] and result.recorded == 1
+    with pytest.raises(ValidationError):
+        services.teller_entries_record(user=teller, entries=[typed(school, "1")] * (services.MAX_TELLER_BATCH + 1))
