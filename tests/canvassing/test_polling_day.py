@@ -25,7 +25,7 @@ from canvassing.models import (
     WalkList,
 )
 from canvassing.pollingday import selectors, services
-from organiser import clock
+from organiser import clock, scope
 from tests.canvassing.conftest import grant, load_register
 from tests.conftest import logged_in_client, make_user
 from volunteers.models import Role, Shift, ShiftKind, Signup, VolunteerProfile
@@ -482,9 +482,7 @@ def test_destroying_the_register_takes_polling_days_rows_with_it(campaign, regis
     services.lift_request(
         user=campaign.agent, campaign=campaign, elector=Elector.objects.first(), wanted_at=clock.now()
     )
-    canvassing_services.register_destroy(
-        campaign=campaign, user=campaign.agent, route="test", confirmation=campaign.name
-    )
+    canvassing_services.register_destroy(campaign=campaign, user=scope.system("retention job"), route="test")
     for model in (PollingStation, TellerEntry, PollingDayVote, KnockUpRound, Lift, WalkList):
         assert not model.objects.filter(campaign=campaign).exists(), model
 

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('canvassing', '0008_import_job_waits_for_its_mapping'),
+        ('canvassing', '0009_jobs_one_lifecycle'),
         ('volunteers', '0007_supporter_consents_and_the_shift_loop'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
