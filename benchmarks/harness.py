@@ -370,7 +370,9 @@ def serve(
     ready_path: str = "/",
     timeout: float = 60.0,
 ) -> Iterator[str]:
-    """Run gunicorn (sync workers) on a free loopback port; yield its base URL; stop it after.
+    """Run gunicorn with the project's gunicorn.conf.py on a free loopback port; yield its base URL; stop it after.
+
+    ``workers`` is the benchmark's worker count unless GUNICORN_WORKERS says otherwise.
 
     The server inherits this process's environment (so DATABASE_URL set by
     :func:`temporary_database`), with DJANGO_SETTINGS_MODULE defaulting to benchmarks.settings,
@@ -379,19 +381,18 @@ def serve(
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     server_env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module(), **(env or {})}
+    # The project's gunicorn.conf.py, as make run and production use it; the bind, the workers and the log level
+    # are the benchmark's (GUNICORN_WORKER_CLASS and GUNICORN_THREADS in the environment measure another choice).
+    server_env.setdefault("GUNICORN_WORKERS", str(workers))
+    server_env.pop("GUNICORN_ACCESS_LOG", None)
+    server_env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
     command = [
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        str(GUNICORN_CONF),
         wsgi_app_path,
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--backlog",
-        "512",
         "--log-level",
         "warning",
         "--chdir",
@@ -412,7 +413,12 @@ def serve(
                     log.seek(0)
                     raise RuntimeError(f"gunicorn did not answer within {timeout:.0f}s:\n{log.read()[-4000:]}")
                 time.sleep(0.2)
-            progress(f"gunicorn ({workers} sync workers, {wsgi_app_path}) serving {base_url}")
+            kind = server_env.get("GUNICORN_WORKER_CLASS", "sync")
+            threads = server_env.get("GUNICORN_THREADS", "1")
+            progress(
+                f"gunicorn ({server_env['GUNICORN_WORKERS']} {kind} workers, {threads} thread(s) each, "
+                f"{wsgi_app_path}, gunicorn.conf.py) serving {base_url}"
+            )
             yield base_url
         finally:
             if process.poll() is None:

@@ -49,5 +49,8 @@ echo "==> Organiser on $SITE_URL  (admin: $SITE_URL/admin/  API: $SITE_URL/api/v
 echo "==> rehearse election night on the 2024 results (their declarations replayed over three hours; the board at"
 echo "    $SITE_URL/organise/night/, the public page at $SITE_URL/elections/parl.2024-07-04/night/):"
 echo "    $PY manage.py replay_results_night --rewind --poll 5"
-"$VENV/bin/gunicorn" organiser.wsgi --bind "127.0.0.1:$PORT" --workers 2 --access-logfile - & pids+=($!)
+# gunicorn.conf.py holds the web processes' settings, as in production (docs/deploy.md); here on this port,
+# two workers and the access log on standard output unless the environment says otherwise.
+GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS="${GUNICORN_WORKERS:-2}" GUNICORN_ACCESS_LOG="${GUNICORN_ACCESS_LOG:--}" \
+  "$VENV/bin/gunicorn" -c gunicorn.conf.py organiser.wsgi & pids+=($!)
 wait "${pids[-1]}"
