@@ -5,13 +5,14 @@
 overridden from the environment (``GUNICORN_BIND``, ``GUNICORN_WORKERS``, ``GUNICORN_WORKER_CLASS``,
 ``GUNICORN_THREADS``, ``GUNICORN_ACCESS_LOG``), so a benchmark can measure another choice against this one.
 
-The choice: **sync workers, two a core plus one**. Organiser's requests are short and mostly CPU (Django's
-middleware, templates, serialising): a thread more per worker buys nothing under the GIL, and an acknowledged
-doorstep entry has waited for its own synchronous commit (a fraction of a millisecond on this disk: durability
-is never traded for speed), so a worker is rarely idle waiting. Sync workers need a proxy or load balancer in
-front that buffers slow clients, as every deployment in docs/deploy.md has. ``benchmarks/doorstep_writes.py``
-measures the choice (``GUNICORN_WORKER_CLASS=gthread GUNICORN_THREADS=4`` for the other), and
-benchmarks/README.md keeps the figures.
+The choice: **sync workers, two a core plus one**, the configuration every benchmark so far has measured
+(benchmarks/README.md). Organiser's requests are short and mostly CPU (middleware, templates, serialising),
+so under the GIL a thread more per worker is not expected to add throughput, and an acknowledged doorstep
+entry has waited for its own synchronous commit (durability is never traded for speed). That expectation is
+not yet measured: ``GUNICORN_WORKER_CLASS=gthread GUNICORN_THREADS=4 python -m benchmarks.doorstep_writes``
+measures the other choice in the same harness, and the figures belong in benchmarks/README.md before this
+choice changes. Sync workers need a proxy or load balancer in front that buffers slow clients, as every
+deployment in docs/deploy.md has.
 """
 
 import multiprocessing
