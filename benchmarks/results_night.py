@@ -104,14 +104,20 @@ class Importer(threading.Thread):
         """Each new declaration's time from the commit to its public page showing it: the public results page
         lists the latest declarations (one fetch finds many); the others are read on their seat pages, a few at
         a time."""
-        night_page = _fetch(self.base_url, f"/elections/{SLUG}/night/").decode()
-        seen_at = time.perf_counter() - committed
-        rest = []
-        for code in codes:
-            if f'<li data-seat="{code}">' in night_page:  # the latest declarations' list
+        from campaigns.night.selectors import OTHERS_SHOWN  # how many latest declarations the page lists
+
+        pending, listed_at_once = set(codes), 0
+        while pending and listed_at_once < OTHERS_SHOWN and time.perf_counter() - committed < 60:
+            night_page = _fetch(self.base_url, f"/elections/{SLUG}/night/").decode()
+            seen_at = time.perf_counter() - committed
+            listed = {code for code in codes if f'<li data-seat="{code}">' in night_page}  # the latest list
+            listed_at_once = len(listed)
+            for code in listed & pending:
                 self.visible[code] = seen_at
-            else:
-                rest.append(code)
+            pending -= listed
+            if pending and listed_at_once < OTHERS_SHOWN:
+                time.sleep(0.02)
+        rest = sorted(pending)  # more declarations at once than the page lists: read on their seat pages
 
         def check(code: str) -> tuple[str, float]:
             path = f"/elections/{SLUG}/seats/{code}/"
