@@ -10,7 +10,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.conf import settings
 
@@ -87,3 +87,34 @@ def sms_backend() -> SMSBackend:
 
 def is_e164(number: str) -> bool:
     return bool(E164.match(number or ""))
+
+
+# --- Length: a text's encoding and segments, as the networks count them ------------------------------------
+# GSM 03.38: the basic set costs one septet a character, the extension set two (escape + character). A text with
+# any other character goes as UCS-2 (UTF-16 code units): Urdu, Arabic, Bengali, Punjabi and Gujarati always do,
+# and so does Welsh or Polish with ŵ, ŷ, ą, ł... Concatenated texts carry a header, so each segment holds less.
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
+    "abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
+LIMITS = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
+
+
+class Length(NamedTuple):
+    encoding: str  # "GSM-7" or "UCS-2"
+    units: int  # septets (GSM-7) or UTF-16 code units (UCS-2)
+    segments: int
+    per_segment: int  # what one segment holds at this length (160/153 or 70/67)
+
+
+def text_length(body: str) -> Length:
+    """How ``body`` goes over the air: its encoding, its length in that encoding and its number of segments."""
+    if all(char in GSM7_BASIC or char in GSM7_EXTENDED for char in body):
+        encoding, units = "GSM-7", sum(2 if char in GSM7_EXTENDED else 1 for char in body)
+    else:
+        encoding, units = "UCS-2", len(body.encode("utf-16-le")) // 2
+    single, multi = LIMITS[encoding]
+    if units <= single:
+        return Length(encoding, units, 1 if units else 0, single)
+    return Length(encoding, units, -(-units // multi), multi)

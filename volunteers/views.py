@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -126,7 +127,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Your profile is saved.")
+            messages.success(request, _("Your profile is saved."))
             return redirect("volunteers:home")
     record = Signup.objects.filter(volunteer=user).aggregate(
         attended=Count("pk", filter=Q(status=SignupStatus.ATTENDED)),
@@ -156,7 +157,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             logout(request)
-            messages.success(request, "Your account and your personal data are deleted.")
+            messages.success(request, _("Your account and your personal data are deleted."))
             return redirect("home")
     return render(request, "volunteers/delete_account.html", {"form": form})
 
@@ -166,7 +167,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
     revoke = request.POST.get("action") == "revoke"
     services.calendar_token_rotate(user=request.user, revoke=revoke)
-    messages.success(request, "Calendar link turned off." if revoke else "You have a new calendar link.")
+    messages.success(request, _("Calendar link turned off.") if revoke else _("You have a new calendar link."))
     return redirect("volunteers:profile")
 
 
@@ -268,18 +269,18 @@ def shift_signup(request: HttpRequest, pk: int) -> HttpResponse:
     emailed = _shift_emails_wanted(request.user)
     if signup.status == SignupStatus.CONFIRMED:
         told = (
-            "We are emailing you the confirmation with a calendar file, and will remind you the day before."
+            _("We are emailing you the confirmation with a calendar file, and will remind you the day before.")
             if emailed
-            else "You turned shift emails off in Messages, so none will come: add it to your calendar below."
+            else _("You turned shift emails off in Messages, so none will come: add it to your calendar below.")
         )
-        messages.success(request, f"You are signed up. {told} See you there!")
+        messages.success(request, _("You are signed up. %(told)s See you there!") % {"told": told})
     else:
         told = (
-            "We will email you if a place frees up."
+            _("We will email you if a place frees up.")
             if emailed
-            else "Shift emails are off in Messages: check back here."
+            else _("Shift emails are off in Messages: check back here.")
         )
-        messages.success(request, f"The shift is full: you are on the waiting list. {told}")
+        messages.success(request, _("The shift is full: you are on the waiting list. %(told)s") % {"told": told})
     return redirect("volunteers:shift_detail", pk=shift.pk)
 
 
@@ -299,7 +300,7 @@ def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except services.SignupError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Your sign-up is cancelled.")
+        messages.success(request, _("Your sign-up is cancelled."))
     return redirect("volunteers:shift_detail", pk=signup.shift_id)
 
 
