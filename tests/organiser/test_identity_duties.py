@@ -147,3 +147,32 @@ def test_admin_choice_lists_and_autocomplete_offer_only_people_and_seats_in_scop
     assert members <= in_scope and not members & outsiders
     # A national organiser is offered everyone.
     assert outsiders <= _autocomplete(world, "national_organiser", "team", "lead")
+
+
+# --- the Medium findings that are about scope ------------------------------------------------------------
+
+
+def test_a_seat_organiser_opens_no_register_campaign_and_names_no_agent(world):
+    from campaigns.models import Endorsement
+
+    before = CandidateCampaign.objects.count()
+    Endorsement.objects.filter(pk=world.endorsement_a.pk).update(status=Endorsement.Status.ENDORSED)
+    response = world.client("seat_organiser").post(
+        reverse("admin:canvassing_candidatecampaign_add"),
+        {"endorsement": world.endorsement_b.pk, "agent": world.user("seat_organiser").pk, "polling_day": "2030-05-02",
+         "retention_date": "2030-06-02", "votes_to_win": "1"},
+    )  # fmt: skip
+    assert response.status_code in (302, 403)  # refused (the admin says why on the page it returns to)
+    assert CandidateCampaign.objects.count() == before
+
+
+def test_the_digest_preview_escapes_a_volunteers_own_name(world):
+    from volunteers.models import User
+
+    hostile = '<meta http-equiv="refresh" content="0;url=https://evil.example/">Ann'
+    User.objects.filter(pk=world.user("volunteer").pk).update(full_name=hostile)
+    page = world.client("national_organiser").get(
+        reverse("admin:messaging_digest_preview"), {"email": world.user("volunteer").email}
+    )
+    assert page.status_code == 200
+    assert hostile not in page.content.decode() and "evil.example" not in page.content.decode().split("&quot;")[0]
