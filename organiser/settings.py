@@ -290,6 +290,7 @@ LANGUAGE_CODE = "en-gb"  # the source language, and the fallback of every other
 # untranslated or fuzzy message, a placeholder differing from the source's, or the wrong number of plural forms.
 LANGUAGES = [
     ("en-gb", "English"),
+    ("cy", "Welsh"),
     ("ur", "Urdu"),
     ("ar", "Arabic"),
     ("bn", "Bengali"),

@@ -148,3 +148,5 @@ def test_pages_are_served_in_the_visitors_language_with_the_same_url(client):
     assert "আমাদের সাথে স্বেচ্ছাসেবক হোন" in bengali
     arabic = client.get("/", headers={"accept-language": "ar"}).content.decode()
     assert "تطوّع معنا" in arabic
+    welsh = client.get("/", headers={"accept-language": "cy-GB,cy;q=0.9,en;q=0.5"})
+    assert html_tag(welsh) == '<html lang="cy" dir="ltr">' and "Gwirfoddolwch gyda ni" in welsh.content.decode()
