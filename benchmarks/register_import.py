@@ -130,8 +130,8 @@ def main() -> None:
             )
         small = SIZES[0]
         alterations = Path(folder) / "alterations.csv"
-        altered = write_alterations(alterations, small, seed=small)
-        progress(f"wrote a monthly alterations file of {altered:,} rows for the {small:,}-elector register")
+        alteration_rows = write_alterations(alterations, small, seed=small)
+        progress(f"wrote a monthly alterations file of {alteration_rows:,} rows for the {small:,}-elector register")
 
         election = Election.objects.create(slug="parl.2029-05-03", name="Bench election", date="2029-05-03")
         agent = User.objects.create_user(email="agent@bench.invalid", role=Role.SEAT_ORGANISER)
@@ -213,7 +213,13 @@ def main() -> None:
         campaign = fresh_campaign()
         import_file(campaign, files[small])
 
+        altered = False  # the register as it was before the last alterations round?
+
         def reimport() -> float:
+            nonlocal altered
+            if altered:
+                import_file(campaign, files[small])  # restore the register (untimed): the timed one changes nothing
+                altered = False
             started = time.perf_counter()
             result = import_file(campaign, files[small])
             seconds = time.perf_counter() - started
@@ -221,10 +227,13 @@ def main() -> None:
             return seconds
 
         def alter() -> float:
-            import_file(campaign, files[small])  # restore the register (untimed)
+            nonlocal altered
+            if altered:
+                import_file(campaign, files[small])  # restore the register (untimed)
             started = time.perf_counter()
             result = import_file(campaign, alterations)
             seconds = time.perf_counter() - started
+            altered = True
             assert result.created and result.updated and result.deleted, result
             return seconds
 
@@ -270,7 +279,7 @@ def main() -> None:
         reimport_electors=small,
         reimport_s=round(median(updates["re-import"]), 2),
         reimport_ratio=round(median(updates["re-import"]) / median(updates["re-import floor"]), 2),
-        alterations_rows=altered,
+        alterations_rows=alteration_rows,
         alterations_s=round(median(updates["alterations"]), 3),
         alterations_ratio=round(median(updates["alterations"]) / median(updates["alterations floor"]), 1),
     )
