@@ -9,8 +9,19 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from campaigns.models import Constituency
-from conversations.models import TAG_RE, Population, Segment, ShiftLoopSettings, Supporter
+from conversations.models import (
+    TAG_RE,
+    CallAssignment,
+    DoNotCall,
+    Population,
+    Segment,
+    ShiftLoopSettings,
+    Supporter,
+    TextAssignment,
+    TPSNumber,
+)
 from conversations.selectors import segments as selectors
+from conversations.services import calls as call_services
 from conversations.services import segments as segment_services
 from conversations.services import supporters as supporter_services
 from organiser import scope
@@ -235,3 +246,71 @@ class ShiftLoopSettingsAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- calls and texts: read here, made and worked on their pages (/organise/calls/) -------------------------------
+
+
+class _ReadOnly:
+    """Made and changed through their pages and services (``conversations.services.calls`` and ``.texts``); the
+    admin lists them, scoped, for looking up."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CallAssignment)
+class CallAssignmentAdmin(_ReadOnly, ScopedAdmin):
+    list_display = ["name", "constituency", "segment", "is_open", "created_at"]
+    list_filter = [ScopedSeatFilter, "is_open"]
+    list_select_related = ["constituency", "segment"]
+    search_fields = ["name"]
+    exclude = ["callers"]
+
+
+@admin.register(TextAssignment)
+class TextAssignmentAdmin(_ReadOnly, ScopedAdmin):
+    list_display = ["name", "constituency", "segment", "is_open", "created_at"]
+    list_filter = [ScopedSeatFilter, "is_open"]
+    list_select_related = ["constituency", "segment"]
+    search_fields = ["name"]
+    exclude = ["texters"]
+
+
+@admin.register(DoNotCall)
+class DoNotCallAdmin(ScopedAdmin):
+    """The campaign's own do-not-call list (national organisers add to it; callers add to it from a call)."""
+
+    list_display = ["phone", "reason", "recorded_by", "created_at"]
+    search_fields = ["phone"]
+    fields = ["phone", "reason"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = call_services.do_not_call_add(phone=obj.phone, recorded_by=request.user, reason=obj.reason)
+        obj.pk = saved.pk
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class PhoneForm(form):
+            def clean_phone(self):
+                from volunteers.phones import normalise_phone
+
+                return normalise_phone(self.cleaned_data["phone"])
+
+        return PhoneForm
+
+
+@admin.register(TPSNumber)
+class TPSNumberAdmin(_ReadOnly, ScopedAdmin):
+    """The TPS/CTPS file as loaded (on /organise/calls/tps/), to look a number up."""
+
+    list_display = ["phone", "list", "imported_at"]
+    search_fields = ["phone"]
+    list_filter = ["list"]

@@ -3,6 +3,8 @@ services in ``conversations.services`` write."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -132,3 +134,123 @@ class ShiftFeedbackForm(forms.Form):
     note = forms.CharField(
         label="Anything to tell the lead?", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+# --- calls and texts ------------------------------------------------------------------------------------------
+
+
+class _SegmentChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.constituency.name if obj.constituency_id else 'every seat'})"
+
+
+def _check_hours(form: forms.Form, start: str, end: str, label: str) -> None:
+    from conversations.models import EARLIEST, LATEST
+
+    begin, until = form.cleaned_data.get(start), form.cleaned_data.get(end)
+    if begin and until and (begin < EARLIEST or until > LATEST or begin >= until):
+        form.add_error(end, f"{label} are within 08:00 to 21:00 UK time, and end after they start.")
+
+
+def _hours(start, end, label: str) -> tuple[forms.TimeField, forms.TimeField]:
+    widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    return (
+        forms.TimeField(label=f"{label} from", initial=start, widget=widget, help_text="UK time, from 08:00"),
+        forms.TimeField(label=f"{label} until", initial=end, widget=widget, help_text="UK time, until 21:00"),
+    )
+
+
+class CallAssignmentForm(forms.Form):
+    """An organiser's new call assignment: whom to call (one of their segments), the script, hours, callers."""
+
+    name = forms.CharField(max_length=200)
+    segment = _SegmentChoice(queryset=None, help_text="whom to call: the segment's people with a phone number")
+    script = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 6}), help_text="{name} is the person's first name"
+    )
+    calls_from, calls_until = _hours(dt.time(10, 0), dt.time(20, 0), "Calls")
+    cooldown_hours = forms.IntegerField(
+        min_value=1, max_value=720, initial=24, help_text="hours before trying again after no answer"
+    )
+    callers = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        help_text="their email addresses, one a line (organisers of the seat may call too)",
+    )
+
+    def __init__(self, *args, segments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = segments
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_hours(self, "calls_from", "calls_until", "Calling hours")
+        return cleaned
+
+    def clean_callers(self):
+        from conversations.services.calls import callers_from_text
+
+        try:
+            return callers_from_text(self.cleaned_data.get("callers", ""))
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["callers"]) from None
+
+
+class OutcomeForm(forms.Form):
+    """How the call went: one tap on an outcome (a call-back needs its time)."""
+
+    target = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(choices=[])
+    call_back_at = forms.DateTimeField(
+        required=False,
+        label="Call back at (UK time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        from conversations.models import Outcome
+
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = Outcome.choices
+
+
+class TPSImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV or text: a number in the first column of each line")
+    list_kind = forms.ChoiceField(label="Which list", choices=[("tps", "TPS"), ("ctps", "CTPS")], initial="tps")
+
+
+class TextAssignmentForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    segment = _SegmentChoice(queryset=None, help_text="whom to text: the segment's people with SMS consent")
+    script = forms.CharField(
+        max_length=480, widget=forms.Textarea(attrs={"rows": 4}), help_text="{name} is the person's first name"
+    )
+    texts_from, texts_until = _hours(dt.time(10, 0), dt.time(20, 0), "Texts")
+    texters = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        help_text="their email addresses, one a line (organisers of the seat may text too)",
+    )
+
+    def __init__(self, *args, segments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = segments
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_hours(self, "texts_from", "texts_until", "Texting hours")
+        return cleaned
+
+    def clean_texters(self):
+        from conversations.services.calls import callers_from_text
+
+        try:
+            return callers_from_text(self.cleaned_data.get("texters", ""))
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["callers"]) from None
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Reply", max_length=480, widget=forms.Textarea(attrs={"rows": 2}))

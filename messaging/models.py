@@ -28,6 +28,8 @@ class MessageKind(models.TextChoices):
     DATA_ACCESS_LINK = "data_access_link", "A link to see, download or delete one's data"
     SEAT_DECLARED = "seat_declared", "An endorsed seat has declared (to its volunteers)"
     SEAT_DECLARED_ORGANISER = "seat_declared_organiser", "An endorsed seat has declared (to its organisers)"
+    CONVERSATION_TEXT = "conversation_text", "A text from a texter (two-way texting)"
+    TEXT_STOP_CONFIRMED = "text_stop_confirmed", "STOP confirmed: no more texts"
 
 
 class Category(models.TextChoices):
@@ -59,6 +61,8 @@ KIND_CATEGORY = {
     MessageKind.DATA_ACCESS_LINK: Category.ACCOUNT,
     MessageKind.SEAT_DECLARED: Category.RESULTS,
     MessageKind.SEAT_DECLARED_ORGANISER: Category.RESULTS,
+    MessageKind.CONVERSATION_TEXT: Category.UPDATES,
+    MessageKind.TEXT_STOP_CONFIRMED: Category.ACCOUNT,
 }
 
 
@@ -94,9 +98,11 @@ KIND_PURPOSE = {
     # An organiser hears that the seat they run has declared (their work); a volunteer's "your seat has declared"
     # is campaign content: it needs their opt-in to the channel.
     MessageKind.SEAT_DECLARED_ORGANISER: Purpose.SERVICE,
+    MessageKind.TEXT_STOP_CONFIRMED: Purpose.SERVICE,
     MessageKind.DIGEST_VOLUNTEER: Purpose.MARKETING,
     MessageKind.SUPPORTER_WELCOME: Purpose.MARKETING,
     MessageKind.SEAT_DECLARED: Purpose.MARKETING,
+    MessageKind.CONVERSATION_TEXT: Purpose.MARKETING,
 }
 
 #: Kinds sent without a consent to their channel: the service messages (see Purpose). Everything else needs the

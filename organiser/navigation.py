@@ -34,6 +34,7 @@ VOLUNTEER = [
     (_("My shifts"), "volunteers:home"),
     (_("Find a shift"), "volunteers:shift_list"),
     (_("Walk lists"), "canvassing:my_lists"),
+    ("Calls", "conversations:my_calls"),
     (_("Profile"), "volunteers:profile"),
     (_("Messages"), "messaging:preferences"),
 ]
@@ -43,6 +44,7 @@ TEAM_LEAD = [
     (_("Check-in"), "volunteers:lead_shifts"),
     (_("Find a shift"), "volunteers:shift_list"),
     (_("Walk lists"), "canvassing:my_lists"),
+    ("Calls", "conversations:my_calls"),
     (_("Profile"), "volunteers:profile"),
     (_("Messages"), "messaging:preferences"),
 ]

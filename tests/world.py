@@ -301,6 +301,44 @@ def build_world() -> World:
     segment_a = Segment.objects.create(name="Seat A drivers", constituency=seat_a, filters={"skills": ["driving"]})
     segment_b = Segment.objects.create(name="Seat B everyone", constituency=seat_b, filters={})
     segment_national = Segment.objects.create(name="Everyone everywhere", filters={})
+    from conversations.models import (
+        Call,
+        CallAssignment,
+        CallTarget,
+        DoNotCall,
+        TextAssignment,
+        TextConversation,
+        TextMessage,
+        TPSNumber,
+    )
+
+    # Calls and texts: seat A's with the volunteer as caller and texter (holding a person, a reply in), seat B's.
+    calls = {}
+    for side, seat, segment, person, caller, phone in (
+        ("a", seat_a, segment_a, supporter_a, users["volunteer"], "+447911000331"),
+        ("b", seat_b, segment_b, supporter_b, other_volunteer, "+447911000332"),
+    ):
+        assignment = CallAssignment.objects.create(name=f"World calls {side}", constituency=seat, segment=segment,
+                                                   script="Hello {name}")  # fmt: skip
+        assignment.callers.add(caller)
+        target = CallTarget.objects.create(assignment=assignment, supporter=person, name=person.full_name,
+                                           phone=phone, claimed_by=caller)  # fmt: skip
+        texts = TextAssignment.objects.create(name=f"World texts {side}", constituency=seat, segment=segment,
+                                              script="Hi {name}")  # fmt: skip
+        texts.texters.add(caller)
+        conversation = TextConversation.objects.create(assignment=texts, supporter=person, name=person.full_name,
+                                                       phone=target.phone, state="replied")  # fmt: skip
+        message = TextMessage.objects.create(conversation=conversation, direction="in", phone=phone, body="Yes")
+        calls |= {
+            f"call_assignment_{side}": assignment,
+            f"call_target_{side}": target,
+            f"call_{side}": Call.objects.create(target=target, caller=caller, outcome="no_answer"),
+            f"text_assignment_{side}": texts,
+            f"text_conversation_{side}": conversation,
+            f"text_message_{side}": message,
+        }
+    calls["do_not_call"] = DoNotCall.objects.create(phone="+447911000999", reason="world")
+    calls["tps_number"] = TPSNumber.objects.create(phone="+447911000998")
 
     from accounts.models import ApiToken
     from accounts.tokens import digest_of, new_key
@@ -371,6 +409,7 @@ def build_world() -> World:
         "segment_a": segment_a,
         "segment_b": segment_b,
         "segment_national": segment_national,
+        **calls,
     }
     world = World(users=users, objects=objects)
     world.log_in_everyone()

@@ -59,6 +59,7 @@ NOT_CRAWLED_BY_DESIGN: dict[str, str] = {
     ),
     "canvass/lists/<int:pk>/take/": "the shared world gives no walk list to a team (a member takes those)",
     "admin/volunteers/user/<id>/password/": "no page links it: nobody sets another's password (refused, 403)",
+    "sms/inbound/": "the SMS provider's signed webhook (a POST no page links to: test_texts.py)",
 }
 
 
