@@ -187,8 +187,9 @@ def test_the_tps_file_is_imported_all_or_nothing_every_bad_line_reported(
     assert not TPSNumber.objects.exists()
     with pytest.raises(PermissionDenied):
         services.tps_import(user=seat_organiser, data=b"07911 100003\n")
-    with pytest.raises(ValidationError):
-        services.tps_import(user=national_organiser, data=b"\x00\x01PK")
+    for spoiled in (b"\x00\x01PK", b"07911 100003\rnope\r", b'"' + b"9" * 200_000, b"\xff\xfe"):
+        with pytest.raises(ValidationError):
+            services.tps_import(user=national_organiser, data=spoiled)
     result = services.tps_import(user=national_organiser, data=b"number\n07911 100003\n+44 7911 100002\n\n")
     assert result.numbers == 2
     assert set(TPSNumber.objects.values_list("phone", flat=True)) == {"+447911100003", "+447911100002"}
