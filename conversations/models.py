@@ -301,7 +301,6 @@ class Call(models.Model):
     """One call a caller made and how it went (two taps); ``call_back_at`` when the person asked to be called back."""
 
     scope_seat_path = "target__assignment__constituency"
-    scope_owner_path = "caller"
 
     target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="calls")
     caller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -182,6 +182,7 @@ def people_table(cursor, *, segment: Segment, user, now: dt.datetime, consent: s
     """The segment's people with a phone number now (as ``user`` sees them), in the temporary table
     ``call_people`` (user_id for volunteers, supporter_id for supporters, name, phone), dropped at commit;
     ``consent``: only those holding that consent now (``"sms"`` for texting)."""
+    # Cast: a union with one side empty leaves the other's NULL columns untyped (text) in the subquery.
     people = segment_people(segment=segment, user=user, now=now).order_by()
     people_sql, people_params = people.query.sql_with_params()
     held = ""
@@ -197,9 +198,9 @@ def people_table(cursor, *, segment: Segment, user, now: dt.datetime, consent: s
     cursor.execute(
         f"""
         INSERT INTO call_people
-        SELECT CASE WHEN p.p_kind = 'volunteer' THEN p.p_user_id END,
-               CASE WHEN p.p_kind = 'supporter' THEN p.p_supporter_id END,
-               COALESCE(p.p_name, ''), p.p_phone
+        SELECT CASE WHEN p.p_kind = 'volunteer' THEN p.p_user_id::bigint END,
+               CASE WHEN p.p_kind = 'supporter' THEN p.p_supporter_id::bigint END,
+               COALESCE(p.p_name, '')::text, p.p_phone::text
           FROM ({people_sql}) AS p
          WHERE COALESCE(p.p_phone, '') <> ''{held}
         """,  # noqa: S608 (the segment's query is compiled by the ORM; values are parameters)

@@ -249,3 +249,14 @@ def test_many_callers_at_once_on_their_own_connections_never_get_the_same_person
     assert len(people) == 40 and len(set(people)) == 40  # everyone once, nobody twice
     assert len({caller for _, caller in given}) > 1  # the work was shared
     assert Call.objects.count() == 40
+
+
+def test_a_segment_of_volunteers_only_makes_an_assignment_too(travel, seat_organiser, seat_a, people):
+    """A segment that holds no supporters (a skill): the union of people has one side only, its NULLs untyped."""
+    travel(NOON)
+    drivers = Segment.objects.create(name="Drivers", constituency=seat_a, filters={"population": "volunteers"})
+    assignment = services.assignment_create(user=seat_organiser, name="Drivers", segment=drivers, script="Hi")
+    assert list(assignment.targets.values_list("name", flat=True)) == ["Dev Patel"]
+    supporters = Segment.objects.create(name="Supporters", constituency=seat_a, filters={"population": "supporters"})
+    other = services.assignment_create(user=seat_organiser, name="Supporters", segment=supporters, script="Hi")
+    assert other.targets.count() == 3
