@@ -8,11 +8,13 @@ every declaration into the database gunicorn serves. Meanwhile anonymous clients
 Django view on the same server (2 sync workers).
 
 Measured: requests per second of each page and of the floor (medians of the rounds; the value is the
-slower page's), p99 latency, and for every declaration the time from the commit of the import that brought it
-to its public page showing it (read from the server as a visitor would: the public results page, which lists
+slower page's), p99 latency, and for every declaration how long after the commit of the import that brought it
+its public page could still be read without it (``stale_read_max_ms``: the latest read sent after the commit
+that did not show it), and when it was first read as shown (``read_as_shown_*``: later by the reader's own
+queueing, an upper bound). Reads go to the server as a visitor's would: the public results page, which lists
 the latest declarations, then the seat pages of those it did not list, two at a time so as not to crowd out the
-measured clients, polled every 20 ms; the reading adds its own time, so the figure is an upper bound). The goal
-(issue #14): at least 0.8x the floor's throughput, p99 under 50 ms, every declaration visible within 1 s.
+measured clients, every 20 ms. The goal (issue #14): at least 0.8x the floor's throughput, p99 under 50 ms,
+every declaration visible within 1 s.
 
     python -m benchmarks.results_night        # BENCHMARK_SECONDS=1 for a quick look
 """
@@ -67,7 +69,8 @@ class Importer(threading.Thread):
     def __init__(self, base_url: str, feed_urls: list[str], total: int) -> None:
         super().__init__(daemon=True)
         self.base_url, self.feed_urls, self.total = base_url, feed_urls, total
-        self.visible: dict[str, float] = {}
+        self.visible: dict[str, float] = {}  # first read that showed it, from the commit (seconds)
+        self.stale: dict[str, float] = {}  # the last read sent after the commit that still did not show it
         self.imports: list[float] = []
         self.stop = threading.Event()
         self.error: BaseException | None = None
@@ -108,6 +111,7 @@ class Importer(threading.Thread):
 
         pending, listed_at_once = set(codes), 0
         while pending and listed_at_once < OTHERS_SHOWN and time.perf_counter() - committed < 60:
+            sent = time.perf_counter() - committed
             night_page = _fetch(self.base_url, f"/elections/{SLUG}/night/").decode()
             seen_at = time.perf_counter() - committed
             listed = {code for code in codes if f'<li data-seat="{code}">' in night_page}  # the latest list
@@ -115,17 +119,21 @@ class Importer(threading.Thread):
             for code in listed & pending:
                 self.visible[code] = seen_at
             pending -= listed
-            if pending and listed_at_once < OTHERS_SHOWN:
+            if pending and listed_at_once < OTHERS_SHOWN:  # not pushed out of the list: not shown yet
+                self.stale.update(dict.fromkeys(pending, sent))
                 time.sleep(0.02)
         rest = sorted(pending)  # more declarations at once than the page lists: read on their seat pages
 
         def check(code: str) -> tuple[str, float]:
             path = f"/elections/{SLUG}/seats/{code}/"
-            while b"Not yet declared" in _fetch(self.base_url, path):
-                if time.perf_counter() - committed > 60:
+            while True:
+                sent = time.perf_counter() - committed
+                if b"Not yet declared" not in _fetch(self.base_url, path):
+                    return code, time.perf_counter() - committed
+                self.stale[code] = sent
+                if sent > 60:
                     raise RuntimeError(f"{code} not visible 60 s after its import")
                 time.sleep(0.02)
-            return code, time.perf_counter() - committed
 
         with ThreadPoolExecutor(max_workers=CHECKERS) as pool:
             self.visible.update(pool.map(check, rest))
@@ -183,10 +191,15 @@ def main() -> None:
     slowest = min(pages, key=lambda label: median_rps(results[label]))
     p99 = max(r.p99_ms for label in pages for r in results[label])
     visible = sorted(importer.visible.values())
-    worst = visible[-1] if visible else float("inf")
+    stale = sorted(importer.stale.values())
+    # The lag: how long after its import's commit a visitor could still be served the page without a
+    # declaration (the last such read we sent). When it was first read as shown is later by the reader's own
+    # queueing (reads of a big batch wait their turn), so that figure is an upper bound.
+    worst = stale[-1] if stale else 0.0
     progress(
         f"{slowest} {median_rps(results[slowest]):.0f} req/s, minimal view {median_rps(results['minimal view']):.0f}"
-        f" req/s; p99 {p99:.1f} ms; {len(visible)} declarations visible, slowest after {worst * 1000:.0f} ms"
+        f" req/s; p99 {p99:.1f} ms; {len(visible)} declarations visible; a stale read at most {worst * 1000:.0f} ms"
+        f" after an import, each read as shown within {(visible[-1] if visible else 0) * 1000:.0f} ms"
     )
     report(
         benchmark="results_night",
@@ -206,8 +219,10 @@ def main() -> None:
         floor_p99_ms=round(max(r.p99_ms for r in results["minimal view"]), 1),
         declarations=len(night.order),
         declarations_visible=len(visible),
-        visible_max_ms=round(worst * 1000, 1),
-        visible_median_ms=round(median(visible) * 1000, 1) if visible else None,
+        stale_read_max_ms=round(worst * 1000, 1),
+        stale_reads=len(stale),
+        read_as_shown_max_ms=round(visible[-1] * 1000, 1) if visible else None,
+        read_as_shown_median_ms=round(median(visible) * 1000, 1) if visible else None,
         imports=len(importer.imports),
         import_median_ms=round(median(importer.imports) * 1000, 1) if importer.imports else None,
         cache_control=headers.get("cache-control"),
