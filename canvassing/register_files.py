@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from defusedxml.ElementTree import iterparse
 
-from campaigns.importers.base import ImportRejected, Problem
+from organiser.imports import ImportRejected, Problem
 
 CSV, XLSX, ODS = "csv", "xlsx", "ods"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"

@@ -20,7 +20,7 @@ How it works, and why:
 3. Every other check runs in SQL over the whole temporary table, and *every* bad row is reported (row,
    column, problem): a missing or malformed elector number, a duplicate elector number, a malformed postcode,
    an unknown franchise marker, an unknown add/change/delete indicator. Any problem rejects the whole file
-   (:class:`campaigns.importers.base.ImportRejected`); nothing is written.
+   (:class:`organiser.imports.ImportRejected`); nothing is written.
 4. The writes are a handful of set-based statements (INSERT ... SELECT, UPDATE ... FROM, DELETE) in one
    transaction. An update keeps the canvass history of every elector who stays: incoming rows are matched to
    electors on polling district and elector number, then, for numbers reissued, on name and address.
@@ -47,9 +47,9 @@ from typing import BinaryIO
 import psycopg
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from campaigns.importers.base import ImportRejected, Problem, looks_binary
 from canvassing.models import AccessLog, CandidateCampaign, Elector, RegisterLayout
 from organiser import clock, scope
+from organiser.imports import Counts, ImportRejected, ImportReport, Problem, looks_binary
 
 # --- layouts --------------------------------------------------------------------------------------
 
@@ -349,11 +349,12 @@ def _parse_date(value: str) -> str | None:
     return None
 
 
-@dataclass
-class RegisterImportReport:
-    kind: str
+@dataclass(kw_only=True)
+class RegisterImportReport(ImportReport):
+    """What a register import did: the shared report (:class:`organiser.imports.ImportReport`), its electors'
+    counts kept in its own fields, and what only a register has (encoding, districts, renumbered, absent voters)."""
+
     encoding: str
-    rows: int = 0
     districts: list[str] = field(default_factory=list)
     created: int = 0
     updated: int = 0
@@ -364,8 +365,8 @@ class RegisterImportReport:
     postal: int = 0
     proxy: int = 0
 
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
+    def counts(self) -> dict[str, Counts]:
+        return {"electors": Counts(self.created, self.updated, self.unchanged, self.deleted)}
 
 
 def _rows(reader, problems: list[Problem]) -> Iterator[list[str]]:

@@ -36,8 +36,8 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import F
 
-from campaigns.importers.base import ImportRejected  # moves to a neutral module next
 from organiser import clock
+from organiser.imports import ImportRejected
 
 
 class Status(models.TextChoices):

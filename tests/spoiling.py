@@ -19,7 +19,7 @@ from django.db import connection
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from campaigns.importers.base import ImportRejected
+from organiser.imports import ImportRejected
 
 # How many spoiled files each importer gets: ``ci`` (the default, a few seconds per importer on two cores) or
 # ``long`` for a thorough local run: ``IMPORT_PROPERTY_PROFILE=long make test ARGS="-k properties"``. No deadline:

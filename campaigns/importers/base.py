@@ -1,7 +1,8 @@
 """Reading and validating uploaded data files, in plain Python, before anything touches the database.
 
 Every importer parses and checks the whole file first and collects *every* problem (row, column, what is
-wrong); only a file with no problems reaches the database writers in :mod:`campaigns.services.imports`.
+wrong); only a file with no problems reaches the database writers in :mod:`campaigns.services.imports`. The
+problem, the refusal and the report are the shared toolkit's (:mod:`organiser.imports`), as for the register.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import difflib
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from organiser.imports import ImportRejected, Problem, looks_binary
 
 # 2024 GSS codes (E14, W07, S14, N05) and the earlier ones (E14, W07, S14, N06); ASCII digits only.
 CONSTITUENCY_CODE_RE = re.compile(r"(E14|W07|S14|N05|N06)[0-9]{6}")
@@ -22,82 +25,6 @@ INTEGER_MAX = 2**31 - 1
 def max_length(model, name: str) -> int:
     """The size of a model's text column, so that the checks follow the columns they fill."""
     return model._meta.get_field(name).max_length
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file. ``row`` is the line number a spreadsheet would show (header = 1)."""
-
-    row: int | None
-    column: str | None
-    problem: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "problem": self.problem}
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: {self.problem}" if where else self.problem
-
-
-class ImportRejected(Exception):
-    """The file was rejected; nothing was written. Carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems[:5]) + (" …" if len(problems) > 5 else ""))
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-
-    def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "deleted": self.deleted}
-
-
-@dataclass
-class ImportReport:
-    """What an import did, per table. ``changed`` is False when a re-run found nothing to write."""
-
-    kind: str
-    rows: int = 0
-    tables: dict[str, Counts] = field(default_factory=dict)
-
-    @property
-    def changed(self) -> bool:
-        return any(c.created or c.updated or c.deleted for c in self.tables.values())
-
-    def as_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "rows": self.rows,
-            "changed": self.changed,
-            "tables": {name: c.as_dict() for name, c in self.tables.items()},
-            "summary": self.summary(),
-        }
-
-    def summary(self) -> str:
-        if not self.changed:
-            return f"{self.kind}: {self.rows} rows read, no changes."
-        parts = [
-            f"{name}: {c.created} created, {c.updated} updated, {c.unchanged} unchanged"
-            + (f", {c.deleted} deleted" if c.deleted else "")
-            for name, c in self.tables.items()
-        ]
-        return f"{self.kind}: {self.rows} rows read; " + "; ".join(parts) + "."
-
-
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes in the first line: UTF-16, or not text at all (a NUL further on is named by its line)."""
-    return b"\x00" in data[:4096].split(b"\n", 1)[0]
 
 
 def decode(data: bytes) -> str:

@@ -5,16 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from campaigns.importers.base import (
-    CONSTITUENCY_CODE_RE,
-    INTEGER_MAX,
-    ImportRejected,
-    Problem,
-    decode,
-    max_length,
-    reject_if,
-)
+from campaigns.importers.base import CONSTITUENCY_CODE_RE, INTEGER_MAX, decode, max_length, reject_if
 from campaigns.models import Constituency
+from organiser.imports import ImportRejected, Problem
 
 
 @dataclass

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaigns.importers.base import Column, Problem, RowChecker, max_length, open_table, reject_if
+from campaigns.importers.base import Column, RowChecker, max_length, open_table, reject_if
 from campaigns.models import NotionalResult
+from organiser.imports import Problem
 
 # Column key -> party abbreviation as used in the Commons Library files.
 PARTY_VOTE_COLUMNS = {

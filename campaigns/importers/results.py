@@ -15,18 +15,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from campaigns.importers.base import (
-    INTEGER_MAX,
-    Column,
-    CsvTable,
-    ImportRejected,
-    Problem,
-    RowChecker,
-    decode,
-    max_length,
-    reject_if,
-)
+from campaigns.importers.base import INTEGER_MAX, Column, CsvTable, RowChecker, decode, max_length, reject_if
 from campaigns.models import Constituency, Party, Person, Result
+from organiser.imports import ImportRejected, Problem
 
 SEAT_COLUMNS = [
     Column("ons_id", ("ONS ID", "ons_id", "constituency_code", "pcon24cd")),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from campaigns.importers.base import ImportReport
 from campaigns.services.imports import (
     candidates_import,
     census_religion_import,
@@ -14,6 +13,7 @@ from campaigns.services.imports import (
     notional_import,
     results_import,
 )
+from organiser.imports import ImportReport
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ELECTION_2024 = "parl.2024-07-04"

@@ -12,12 +12,12 @@ import requests
 from django.conf import settings
 from django.db import transaction
 
-from campaigns.importers.base import ImportRejected, ImportReport
 from campaigns.models import Election
 from campaigns.night.caching import results_changed
 from campaigns.night.services import declarations_record
 from campaigns.services.imports import results_import
 from organiser import clock
+from organiser.imports import ImportRejected, ImportReport
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from django.db import connection, models, transaction
 
 from campaigns import parties
-from campaigns.importers.base import Counts, ImportRejected, ImportReport, Problem
 from campaigns.importers.candidates import parse_dc_candidates
 from campaigns.importers.demographics import parse_census_religion, parse_hoc_demographics
 from campaigns.importers.hexmap import parse_hexjson
@@ -40,6 +39,7 @@ from campaigns.models import (
     Person,
 )
 from organiser import clock
+from organiser.imports import Counts, ImportRejected, ImportReport, Problem
 
 NATION_BY_PREFIX = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
 

@@ -17,11 +17,11 @@ from django.db import transaction
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from campaigns.importers.base import ImportRejected
 from campaigns.importers.notional import WINNER_ABBREVIATIONS
 from campaigns.models import Constituency, DemographicValue, Election, NotionalResult, Person, Result
 from campaigns.services import imports
 from campaigns.services.demo import DATA_DIR
+from organiser.imports import ImportRejected
 from tests.spoiling import Spoiled, Table, assert_refused_well, long_texts, property_settings, snapshot, spoiled
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns.importers.base import ImportRejected
 from campaigns.models import Candidacy, Constituency, Party, Person, Result
 from campaigns.services.demo import data_file
 from campaigns.services.imports import election_for_slug, results_import
+from organiser.imports import ImportRejected
 from tests.campaigns import files
 
 pytestmark = pytest.mark.django_db

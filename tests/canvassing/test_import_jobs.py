@@ -134,8 +134,8 @@ def test_retention_deletes_waiting_files_and_jobs(campaign, organiser, django_ca
 
 
 def test_a_job_destroyed_while_it_runs_does_not_come_back(campaign, organiser, monkeypatch):
-    from campaigns.importers.base import ImportRejected, Problem
     from canvassing import import_jobs
+    from organiser.imports import ImportRejected, Problem
 
     job = RegisterImportJob(campaign=campaign, created_by=organiser, filename="r.csv")
     job.file.save("r.csv", SimpleUploadedFile("r.csv", b"Elector Number\r\n"), save=True)

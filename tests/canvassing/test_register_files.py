@@ -12,10 +12,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaigns.importers.base import ImportRejected
 from canvassing import register_files
 from canvassing.models import Elector, GrantLevel, RegisterImportJob
 from canvassing.register_import import register_import
+from organiser.imports import ImportRejected
 from tests.canvassing.conftest import grant
 from tests.conftest import logged_in_client
 from volunteers.models import Role

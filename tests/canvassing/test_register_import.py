@@ -9,12 +9,12 @@ import uuid
 
 import pytest
 
-from campaigns.importers.base import ImportRejected
 from canvassing import services
 from canvassing.models import AccessLog, CanvassResponse, Elector, PollingDistrict
 from canvassing.register_import import UnknownLayout, layout_save, register_import
 from canvassing.synthetic import HEADERS
 from organiser import clock, scope
+from organiser.imports import ImportRejected
 from tests.canvassing.conftest import csv_file, load_register, synthetic_register
 
 HEADER = ",".join(HEADERS)

@@ -11,10 +11,10 @@ import pytest
 from django.db import transaction
 from hypothesis import event, given
 
-from campaigns.importers.base import ImportRejected
 from canvassing.models import Elector
 from canvassing.register_import import UnknownLayout, register_import
 from canvassing.synthetic import HEADERS, register_rows
+from organiser.imports import ImportRejected
 from tests.spoiling import Spoiled, Table, assert_refused_well, property_settings, snapshot, spoiled
 
 pytestmark = pytest.mark.django_db

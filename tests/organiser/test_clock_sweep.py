@@ -23,7 +23,6 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F
 
-from campaigns.importers.base import ImportRejected
 from canvassing import tasks as canvassing_tasks
 from canvassing.models import AccessLog, CandidateCampaign, Elector, KnockUpSheet
 from canvassing.register_import import register_import
@@ -31,6 +30,7 @@ from messaging.digests import digests_queue_due, due_at
 from messaging.models import DigestSchedule, MessageKind, Outbox
 from messaging.reminders import reminders_queue_due
 from organiser import clock, scope
+from organiser.imports import ImportRejected
 from tests.canvassing.conftest import synthetic_register
 from tests.conftest import make_user
 from tests.timetravel import next_clock_change

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.importers.base import ImportRejected, ImportReport
 from campaigns.models import Election
 from campaigns.services.imports import election_for_slug
+from organiser.imports import ImportRejected, ImportReport
 
 
 class ImportCommand(BaseCommand):

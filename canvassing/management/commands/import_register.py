@@ -6,10 +6,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.importers.base import ImportRejected
 from canvassing.models import CandidateCampaign, Elector
 from canvassing.register_import import UnknownLayout, register_import
 from organiser import scope
+from organiser.imports import ImportRejected
 from volunteers.models import User
 
 
