@@ -131,16 +131,5 @@ def register_import_jobs_requeue_stale(*, now: dt.datetime | None = None) -> int
     abandoned = RegisterImportJob.objects.filter(
         status=RegisterImportJob.Status.MAPPING, created_at__lt=now - MAPPING_KEPT_FOR
     )
-    for job in abandoned:
-        _file_delete(job)
-    abandoned.delete()
+    jobs.jobs_delete(abandoned, stored_file="file")
     return requeued
-
-
-def import_jobs_destroy(*, campaign: CandidateCampaign) -> int:
-    """Delete every import job of ``campaign`` and its stored file (retention); returns how many."""
-    jobs = list(RegisterImportJob.objects.filter(campaign=campaign))
-    for job in jobs:
-        _file_delete(job)
-    RegisterImportJob.objects.filter(pk__in=[job.pk for job in jobs]).delete()
-    return len(jobs)

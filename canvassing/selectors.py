@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from canvassing.models import (
     CandidateCampaign,
@@ -226,3 +226,34 @@ def canvass_progress(*, seat_ids: list[int]) -> dict[int, dict[str, int]]:
             [list(seat_ids)],
         )
         return {seat_id: {"done": done, "target": target} for seat_id, done, target in cursor.fetchall()}
+
+
+def doors_knocked(*, user_ids: list[int], since, until) -> dict[int, int]:
+    """Doors (households) each volunteer knocked in ``[since, until)``, from their own canvass records, for the
+    volunteers' weekly digest: a count of their own work, nothing about any elector. One query."""
+    return dict(
+        CanvassResponse.objects.filter(recorded_by_id__in=user_ids, recorded_at__gte=since, recorded_at__lt=until)
+        .values("recorded_by_id")
+        .annotate(doors=Count("elector__property_key", distinct=True))
+        .values_list("recorded_by_id", "doors")
+        .order_by()
+    )
+
+
+def team_doors_knocked(*, team_ids, since, until) -> dict[int, int]:
+    """Doors each team's members knocked in ``[since, until)`` (for the team leads' digest). One query."""
+    from volunteers.models import Team
+
+    if not team_ids:
+        return {}
+    sql = f"""
+        SELECT m.team_id, count(DISTINCT e.property_key)
+        FROM {Team.members.through._meta.db_table} AS m
+        JOIN {CanvassResponse._meta.db_table} AS r ON r.recorded_by_id = m.user_id
+        JOIN {Elector._meta.db_table} AS e ON e.id = r.elector_id
+        WHERE m.team_id = ANY(%s) AND r.recorded_at >= %s AND r.recorded_at < %s
+        GROUP BY m.team_id
+    """  # noqa: S608 (table names from the models, values as parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sorted(team_ids), since, until])
+        return dict(cursor.fetchall())

@@ -20,7 +20,6 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from canvassing.import_jobs import import_jobs_destroy
 from canvassing.models import (
     AccessLog,
     CandidateCampaign,
@@ -33,10 +32,11 @@ from canvassing.models import (
     PollingDayVote,
     PollingDistrict,
     RegisterGrant,
+    RegisterImportJob,
     SurveyQuestion,
     WalkList,
 )
-from organiser import clock, scope
+from organiser import clock, jobs, scope
 from organiser.inputs import object_id
 from volunteers.notices import notify
 
@@ -466,7 +466,7 @@ def register_destroy(
         electors = cursor.rowcount
         cursor.execute("DELETE FROM canvassing_pollingdistrict WHERE campaign_id = %s", [campaign.pk])
         cursor.execute("DELETE FROM canvassing_registerlayout WHERE campaign_id = %s", [campaign.pk])
-    import_jobs_destroy(campaign=campaign)
+    jobs.jobs_delete(RegisterImportJob.objects.filter(campaign=campaign), stored_file="file")
     early = campaign.retention_pending_date is not None and campaign.retention_pending_date < campaign.retention_date
     campaign.destroyed_at = now or clock.now()
     campaign.retention_pending_date = campaign.retention_pending_from = campaign.retention_pending_by = None

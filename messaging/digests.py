@@ -8,10 +8,9 @@ Recipients are taken in batches by keyset (``id > last``); each batch is built w
 queries whatever its size (pinned by tests) and written with one INSERT … ON CONFLICT DO NOTHING. The key
 ``digest:<ISO week>`` makes a late, repeated or concurrent run write nothing twice.
 
-Canvassing figures come from ``canvassing.selectors`` (or ``campaigns.selectors``) when they exist:
-``doors_knocked(user_ids=, since=, until=) -> {user_id: doors}`` and
-``canvass_progress(seat_ids=) -> {seat_id: {"done": n, "target": n}}``, each one query for the whole batch;
-until then the digest leaves those lines out.
+Canvassing figures come from the selectors canvassing owns (:func:`canvassing.selectors.doors_knocked`,
+``team_doors_knocked`` and ``canvass_progress``), each one query for the whole batch: messaging reads other
+apps' data through them, never their tables by name.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.formats import date_format
 
+from canvassing import selectors as canvassing_selectors
 from messaging.conf import int_setting
 from messaging.models import DigestSchedule, MessageKind, MessagePreference, Outbox
 from messaging.services import first_name, outbox_row, outbox_write, shift_context
@@ -123,68 +123,6 @@ def _hours(value) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.1f}"
 
 
-def canvassing_hook(name: str):
-    """``canvassing.selectors.<name>`` (or ``campaigns.selectors.<name>``) where the app provides it, else None:
-    the digest leaves canvassing figures out until canvassing data exists."""
-    import importlib
-
-    from django.apps import apps
-
-    for app in ("canvassing", "campaigns"):
-        if not apps.is_installed(app):
-            continue
-        try:
-            selectors = importlib.import_module(f"{app}.selectors")
-        except ModuleNotFoundError:
-            continue
-        if function := getattr(selectors, name, None):
-            return function
-    return None
-
-
-def _doors(user_ids: list[int], since: dt.datetime, until: dt.datetime) -> dict[int, int] | None:
-    """Doors (households) each volunteer knocked in the window, from their own canvass records; None where
-    there is no canvassing app. A count of their own work: nothing about any elector leaves the register."""
-    if doors_knocked := canvassing_hook("doors_knocked"):
-        return doors_knocked(user_ids=user_ids, since=since, until=until)
-    from django.apps import apps
-
-    if not apps.is_installed("canvassing"):
-        return None
-    from canvassing.models import CanvassResponse
-
-    return dict(
-        CanvassResponse.objects.filter(recorded_by_id__in=user_ids, recorded_at__gte=since, recorded_at__lt=until)
-        .values("recorded_by_id")
-        .annotate(doors=Count("elector__property_key", distinct=True))
-        .values_list("recorded_by_id", "doors")
-        .order_by()
-    )
-
-
-def _team_doors(team_ids: set[int], since: dt.datetime, until: dt.datetime) -> dict[int, int] | None:
-    """Doors each team's members knocked in the window (one query), or None without canvassing data."""
-    from django.apps import apps
-    from django.db import connection
-
-    if not team_ids or not apps.is_installed("canvassing") or canvassing_hook("doors_knocked"):
-        return None
-    from canvassing.models import CanvassResponse, Elector
-    from volunteers.models import Team
-
-    sql = f"""
-        SELECT m.team_id, count(DISTINCT e.property_key)
-        FROM {Team.members.through._meta.db_table} AS m
-        JOIN {CanvassResponse._meta.db_table} AS r ON r.recorded_by_id = m.user_id
-        JOIN {Elector._meta.db_table} AS e ON e.id = r.elector_id
-        WHERE m.team_id = ANY(%s) AND r.recorded_at >= %s AND r.recorded_at < %s
-        GROUP BY m.team_id
-    """  # noqa: S608 (table names from the models, values as parameters)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [sorted(team_ids), since, until])
-        return dict(cursor.fetchall())
-
-
 def volunteer_contexts(users: list, *, now: dt.datetime, week: str, due: DueSchedules) -> dict[int, dict]:
     """The digest context of each volunteer in ``users`` (each with ``profile`` loaded), in 5 queries."""
     from volunteers.models import FILLED_STATUSES, Shift, Signup, SignupStatus, Team
@@ -251,7 +189,7 @@ def volunteer_contexts(users: list, *, now: dt.datetime, week: str, due: DueSche
         if team_ids
         else {}
     )
-    team_doors = _team_doors(team_ids, week_ago, now)
+    team_doors = canvassing_selectors.team_doors_knocked(team_ids=team_ids, since=week_ago, until=now)
     teams = defaultdict(list)
     for row in memberships:
         stats = team_done.get(row["team_id"], {})
@@ -260,7 +198,7 @@ def volunteer_contexts(users: list, *, now: dt.datetime, week: str, due: DueSche
                 "name": row["team__name"],
                 "hours": _hours(stats.get("hours")),
                 "people": stats.get("people", 0),
-                "doors": None if team_doors is None else team_doors.get(row["team_id"], 0),
+                "doors": team_doors.get(row["team_id"], 0),
             }
         )
 
@@ -288,7 +226,7 @@ def volunteer_contexts(users: list, *, now: dt.datetime, week: str, due: DueSche
             item["short"] = max(0, shift.minimum - shift.taken)
             needed[shift.constituency_id].append(item)
 
-    doors = _doors(ids, week_ago, now)
+    doors = canvassing_selectors.doors_knocked(user_ids=ids, since=week_ago, until=now)
     week_label = date_format(clock.local(now - dt.timedelta(days=7)), "j F")
     contexts = {}
     for user in users:
@@ -303,7 +241,7 @@ def volunteer_contexts(users: list, *, now: dt.datetime, week: str, due: DueSche
             "needed": [item for item in needed.get(seat_id, []) if item["id"] not in on_shift[user.pk]][:NEEDED_SHIFTS],
             "hours": _hours(mine.get("hours")),
             "shifts_done": mine.get("shifts", 0),
-            "doors": None if doors is None else doors.get(user.pk, 0),
+            "doors": doors.get(user.pk, 0),
             "teams": teams.get(user.pk, []),
             "note": due.note_for(seat_id),
         }
@@ -390,8 +328,7 @@ def _seat_stats(*, seat_ids: list[int] | None, now: dt.datetime) -> dict[int, di
     for seat_id in short:
         stats[seat_id]["short_shifts"] += 1
     names = dict(Constituency.objects.filter(pk__in=list(stats)).values_list("pk", "name"))
-    progress = canvassing_hook("canvass_progress")
-    progress = progress(seat_ids=list(stats)) if progress else {}
+    progress = canvassing_selectors.canvass_progress(seat_ids=list(stats))
     for seat_id, row in stats.items():
         row["seat"] = names.get(seat_id, "")
         row["canvass"] = progress.get(seat_id)

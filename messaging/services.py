@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,7 +20,7 @@ from django.urls import reverse
 from messaging import rendering
 from messaging.conf import int_setting
 from messaging.models import CONSENT_FREE_KINDS, KIND_CATEGORY, MessageKind, Outbox, OutboxChannel, OutboxStatus
-from organiser import clock
+from organiser import clock, jobs
 
 #: How long before a shift its lead hears that it is short of its minimum.
 SHORT_SHIFT_WINDOW = dt.timedelta(hours=48)
@@ -133,14 +132,12 @@ def queue_sends(ids: Iterable[int]) -> None:
     ids = list(ids)
     if not ids:
         return
-    from messaging.tasks import send_outbox_batch
-
     chunk = max(1, int_setting("MESSAGING_SEND_CHUNK", 50))
     for start in range(0, len(ids), chunk):
         # Robust: with the broker down the change has committed all the same (a sign-up must not answer an
-        # error for it); the failure is logged and the periodic sweep queues the rows again
-        # (messaging.reminders.outbox_requeue_stale).
-        transaction.on_commit(partial(send_outbox_batch.delay, ids[start : start + chunk]), robust=True)
+        # error for it); the periodic sweep queues the rows again (messaging.reminders.outbox_requeue_stale).
+        # By name: the task module imports this one, not the other way round.
+        jobs.task_queue_on_commit("messaging.tasks.send_outbox_batch", ids[start : start + chunk])
 
 
 # --- reminders caused by a change -----------------------------------------------------------------

@@ -20,8 +20,8 @@ The lifecycle, the same for every kind:
 - **uploaded data deleted when finished**, whatever the outcome: the kind's ``cleared`` columns are emptied in
   the finishing UPDATE and its stored file removed once that commits.
 
-Tasks are queued by name (:func:`celery.signature`), so a service never imports its own task module: the task
-module imports the service, never the other way round.
+Tasks are queued by name (:func:`task_send`), so a service never imports its own task module: the task module
+imports the service, never the other way round.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from celery import signature
+from celery import current_app
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import F
@@ -109,11 +109,23 @@ class Kind:
 
     def queue(self, job_id: int) -> None:
         """Queue the job's task once the current transaction commits (robust: a broker down loses nothing)."""
-        transaction.on_commit(partial(_send, self.task, job_id), robust=True)
+        task_queue_on_commit(self.task, job_id)
 
 
-def _send(task: str, job_id: int) -> None:
-    signature(task, args=(job_id,)).apply_async()
+def task_send(name: str, *args) -> None:
+    """Queue the task called ``name``: through the task itself where this process has imported it (a worker, a
+    test, with its options and eager mode), else by name to the broker (a web process need not import it)."""
+    task = current_app.tasks.get(name)
+    if task is not None:
+        task.delay(*args)
+    else:
+        current_app.send_task(name, args=args)
+
+
+def task_queue_on_commit(name: str, *args) -> None:
+    """Queue the task ``name`` once the current transaction commits (at once outside one). Robust: with the broker
+    down the change has committed all the same; the failure is logged and a periodic sweep queues it again."""
+    transaction.on_commit(partial(task_send, name, *args), robust=True)
 
 
 def _progress_key(job: Job) -> str:
@@ -216,3 +228,16 @@ def requeue_stale(kind: Kind, *, now: dt.datetime | None = None) -> int:
     for job_id in ids:
         kind.queue(job_id)
     return len(ids)
+
+
+def jobs_delete(queryset, *, stored_file: str | None = None) -> int:
+    """Delete these jobs with their stored files (a register's retention, a file left waiting too long for its
+    mapping); returns how many."""
+    found = list(queryset)
+    if stored_file:
+        for job in found:
+            stored = getattr(job, stored_file)
+            if stored:
+                stored.delete(save=False)
+    queryset.model.objects.filter(pk__in=[job.pk for job in found]).delete()
+    return len(found)

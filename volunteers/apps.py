@@ -8,4 +8,4 @@ class VolunteersConfig(AppConfig):
     verbose_name = "Volunteers"
 
     def ready(self) -> None:
-        from volunteers import signals  # noqa: F401  (connects the receivers)
+        from volunteers import receivers  # noqa: F401  (connects the receivers)

@@ -13,9 +13,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +22,7 @@ from django.utils.crypto import salted_hmac
 
 from campaigns.postcodes import normalise_postcode
 from organiser import clock
+from volunteers import signals
 from volunteers.models import (
     ACTIVE_STATUSES,
     AVAILABILITY_CHOICES,
@@ -258,21 +257,6 @@ def shift_create_weekly(*, weeks: int, **fields) -> list[Shift]:
 # --- sign-ups ----------------------------------------------------------------------------------------
 
 
-def _tell(event: str, signup: Signup) -> None:
-    """Hand a change to the messaging app, inside this transaction, so its outbox row commits with the change
-    (or not at all); the app queues the send after commit. Nothing happens where messaging is not installed."""
-    if apps.is_installed("messaging"):
-        from messaging import services as messaging
-
-        getattr(messaging, event)(signup)
-
-
-def on_promoted(signup_id: int) -> None:
-    """Hook run after a waitlisted sign-up got a place, once the transaction committed (the volunteer is
-    told through messaging, in the transaction; this is for anything else that wants to know)."""
-    logger.info("signup %s promoted from the waiting list", signup_id)
-
-
 def shift_recount(*, shift_id: int) -> int:
     """Set the shift's ``filled`` from its sign-ups (call with the shift row locked). Returns it."""
     filled = Signup.objects.filter(shift_id=shift_id, status__in=FILLED_STATUSES).count()
@@ -331,7 +315,7 @@ def _signup_create_locked(*, shift_id: int, volunteer: User, allow_overlap: bool
     signup.save()
     shift.filled = shift_recount(shift_id=shift.pk)
     signup.shift, signup.volunteer = shift, volunteer
-    _tell("signup_made", signup)
+    signals.signup_made.send(sender=Signup, signup=signup)
     return signup
 
 
@@ -352,7 +336,7 @@ def signup_cancel(*, signup: Signup | int, by: User | None = None, notify: bool 
             _promote_waitlisted(signup.shift)
         signup.shift.filled = shift_recount(shift_id=shift_id)
         if notify:
-            _tell("signup_cancelled", signup)
+            signals.signup_cancelled.send(sender=Signup, signup=signup)
     return signup
 
 
@@ -372,8 +356,7 @@ def _promote_waitlisted(shift: Shift) -> list[Signup]:
         waiting.status, waiting.promoted_at = SignupStatus.CONFIRMED, now
         waiting.save(update_fields=["status", "promoted_at", "updated_at"])
         waiting.shift = shift
-        _tell("signup_promoted", waiting)
-        transaction.on_commit(partial(on_promoted, waiting.pk))
+        signals.signup_promoted.send(sender=Signup, signup=waiting)
     return promoted
 
 

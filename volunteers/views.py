@@ -27,7 +27,7 @@ from campaigns.postcodes import constituency_for_postcode
 from compliance import subject_access
 from organiser import clock, scope
 from organiser.inputs import attachment, object_id
-from volunteers import calendar, selectors, services
+from volunteers import calendar, selectors, services, signals
 from volunteers.forms import DeleteAccountForm, JoinForm, ProfileForm, ShiftFilterForm, WalkInForm
 from volunteers.models import Channel, Consent, Shift, Signup, SignupStatus, Travel, choice_list
 
@@ -239,18 +239,6 @@ def _detail_context(request: HttpRequest, shift: Shift, signup: Signup | None, *
     return {"shift": shift, "signup": signup, "can_check_in": can_check_in, "now": clock.now(), **extra}
 
 
-def _shift_emails_wanted(user) -> bool:
-    """Whether the confirmation and reminders of a shift will reach ``user`` (service messages: no marketing
-    consent needed, only the "reminders" preference left on)."""
-    from django.apps import apps
-
-    if not apps.is_installed("messaging"):
-        return False
-    from messaging.models import MessagePreference
-
-    return not MessagePreference.objects.filter(user=user, reminders=False).exists()
-
-
 @login_required
 @require_POST
 def shift_signup(request: HttpRequest, pk: int) -> HttpResponse:
@@ -266,7 +254,7 @@ def shift_signup(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("volunteers:shift_detail", pk=shift.pk)
     services.volunteer_touch(user=request.user)
-    emailed = _shift_emails_wanted(request.user)
+    emailed = signals.shift_emails_reach(request.user)
     if signup.status == SignupStatus.CONFIRMED:
         told = (
             _("We are emailing you the confirmation with a calendar file, and will remind you the day before.")

@@ -135,13 +135,14 @@ def test_retention_deletes_waiting_files_and_jobs(campaign, organiser, django_ca
 
 def test_a_job_destroyed_while_it_runs_does_not_come_back(campaign, organiser, monkeypatch):
     from canvassing import import_jobs
+    from organiser import jobs
     from organiser.imports import ImportRejected, Problem
 
     job = RegisterImportJob(campaign=campaign, created_by=organiser, filename="r.csv")
     job.file.save("r.csv", SimpleUploadedFile("r.csv", b"Elector Number\r\n"), save=True)
 
     def destroyed_meanwhile(**kwargs):
-        import_jobs.import_jobs_destroy(campaign=campaign)
+        jobs.jobs_delete(RegisterImportJob.objects.filter(campaign=campaign), stored_file="file")
         raise ImportRejected([Problem(2, None, "missing elector number")])
 
     monkeypatch.setattr(import_jobs, "register_import", destroyed_meanwhile)

@@ -53,7 +53,7 @@ def test_a_job_whose_worker_stopped_too_often_fails_with_why(national_organiser)
 @pytest.mark.django_db(transaction=True)
 def test_the_sweep_recovers_a_claim_nobody_holds_and_leaves_a_held_one(national_organiser, monkeypatch):
     queued: list[tuple[str, int]] = []
-    monkeypatch.setattr(jobs, "_send", lambda task, job_id: queued.append((task, job_id)))
+    monkeypatch.setattr(jobs, "task_send", lambda task, job_id: queued.append((task, job_id)))
     orphan, held = _results_job(national_organiser), _results_job(national_organiser)
     claimed = clock.now() - dt.timedelta(hours=2)
     ImportJob.objects.filter(pk__in=[orphan.pk, held.pk]).update(
