@@ -162,7 +162,7 @@ def signup_made(signup) -> list[int]:
 
     waitlisted = signup.status == SignupStatus.WAITLISTED
     ics = calendar.calendar(
-        [calendar.event_lines(shift=signup.shift, status=signup.status)], name=signup.shift.display_title
+        [calendar.shift_event(shift=signup.shift, status=signup.status)], name=signup.shift.display_title
     )
     return _signup_message(
         signup,
@@ -179,7 +179,7 @@ def signup_cancelled(signup) -> list[int]:
     from volunteers.models import SignupStatus
 
     ics = calendar.calendar(
-        [calendar.event_lines(shift=signup.shift, status=SignupStatus.CANCELLED, sequence=1)],
+        [calendar.shift_event(shift=signup.shift, status=SignupStatus.CANCELLED, sequence=1)],
         name=signup.shift.display_title,
         method="CANCEL",
     )
@@ -196,7 +196,7 @@ def signup_promoted(signup) -> list[int]:
     from volunteers import calendar
 
     ics = calendar.calendar(
-        [calendar.event_lines(shift=signup.shift, status=signup.status)], name=signup.shift.display_title
+        [calendar.shift_event(shift=signup.shift, status=signup.status)], name=signup.shift.display_title
     )
     return _signup_message(
         signup,

@@ -1,93 +1,72 @@
-"""iCalendar (RFC 5545) for shifts: one event per sign-up, and a volunteer's private feed of their shifts."""
+"""iCalendar (RFC 5545) for shifts: one event per sign-up, and a volunteer's private feed of their shifts.
+
+Written with the ``icalendar`` library, as calendar servers do: it escapes every text value (a lone CR in a
+shift's title included, which would otherwise start a property line of its own), folds long lines at 75
+octets and writes times in UTC. A cancelled sign-up's file is a ``METHOD:CANCEL`` with the same UID and a
+later SEQUENCE, which takes the event off the calendar the confirmation put it on.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from email.utils import parseaddr
 
 from django.conf import settings
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from organiser import clock
 from volunteers.models import Shift, SignupStatus
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 §3.1)."""
-    encoded = line.encode()
-    if len(encoded) <= 75:
-        return line
-    parts, current = [], b""
-    for char in line:
-        piece = char.encode()
-        if len(current) + len(piece) > (75 if not parts else 74):
-            parts.append(current.decode())
-            current = b""
-        current += piece
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
-
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _host() -> str:
     return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "organiser"
 
 
-def event_lines(*, shift: Shift, status: str, url: str = "", sequence: int = 0) -> list[str]:
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC)
+
+
+def _organiser_address() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or f"shifts@{_host()}"
+
+
+def shift_event(*, shift: Shift, status: str, url: str = "", sequence: int = 0) -> Event:
     """One VEVENT; its UID is the shift's, so a later CANCELLED one (``sequence`` above the first's 0) replaces
     the event a calendar app added from the confirmation."""
     description = f"{shift.kind_label} in {shift.constituency.name}. Meet at {shift.meeting_point}."
     if shift.notes:
         description += f"\n{shift.notes}"
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:shift-{shift.pk}@{_host()}",
-        f"DTSTAMP:{_utc(clock.now())}",
-        f"DTSTART:{_utc(shift.starts_at)}",
-        f"DTEND:{_utc(shift.ends_at)}",
-        f"SUMMARY:{_escape(shift.display_title)}",
-        f"LOCATION:{_escape(shift.meeting_point)}",
-        f"DESCRIPTION:{_escape(description)}",
-        "STATUS:" + ("CANCELLED" if status == SignupStatus.CANCELLED else "CONFIRMED"),
-    ]
-    if status == SignupStatus.WAITLISTED:
-        lines[5] = f"SUMMARY:{_escape('(Waiting list) ' + shift.display_title)}"
-        lines[-1] = "STATUS:TENTATIVE"
+    waitlisted = status == SignupStatus.WAITLISTED
+    cancelled = status == SignupStatus.CANCELLED
+    event = Event()
+    event.add("uid", f"shift-{shift.pk}@{_host()}")
+    event.add("dtstamp", _utc(clock.now()))
+    event.add("dtstart", _utc(shift.starts_at))
+    event.add("dtend", _utc(shift.ends_at))
+    event.add("summary", ("(Waiting list) " if waitlisted else "") + shift.display_title)
+    event.add("location", shift.meeting_point)
+    event.add("description", description)
+    event.add("status", "CANCELLED" if cancelled else "TENTATIVE" if waitlisted else "CONFIRMED")
     if url:
-        lines.append(f"URL:{url}")
+        event.add("url", url)
     if sequence:
-        lines.append(f"SEQUENCE:{sequence}")
-    if status == SignupStatus.CANCELLED:
-        lines.append(f"ORGANIZER;CN={_escape(settings.CAMPAIGN_NAME)}:mailto:{_organiser_address()}")
-    lines.append("END:VEVENT")
-    return lines
+        event.add("sequence", sequence)
+    if cancelled:
+        organiser = vCalAddress(f"mailto:{_organiser_address()}")
+        organiser.params["cn"] = vText(settings.CAMPAIGN_NAME)
+        event.add("organizer", organiser)
+    return event
 
 
-def _organiser_address() -> str:
-    from email.utils import parseaddr
-
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or f"shifts@{_host()}"
-
-
-def calendar(events: Iterable[list[str]], *, name: str, method: str = "PUBLISH") -> str:
+def calendar(events: Iterable[Event], *, name: str, method: str = "PUBLISH") -> str:
     """A VCALENDAR of ``events``; ``method="CANCEL"`` for the file that takes a cancelled shift off a calendar."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:-//{_escape(settings.CAMPAIGN_NAME)}//Organiser//EN",
-        "CALSCALE:GREGORIAN",
-        f"METHOD:{method}",
-        f"X-WR-CALNAME:{_escape(name)}",
-    ]
+    cal = Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", f"-//{settings.CAMPAIGN_NAME}//Organiser//EN")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    cal.add("x-wr-calname", vText(name))  # an X- property is not text unless said: escaped as one
     for event in events:
-        lines.extend(event)
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+        cal.add_component(event)
+    return cal.to_ical().decode()

@@ -189,7 +189,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         .order_by("shift__starts_at")
     )
     body = calendar.calendar(
-        (calendar.event_lines(shift=signup.shift, status=signup.status) for signup in signups),
+        (calendar.shift_event(shift=signup.shift, status=signup.status) for signup in signups),
         name=f"{settings.CAMPAIGN_NAME} shifts",
     )
     return _ics_response(body, "shifts.ics")
@@ -300,7 +300,7 @@ def signup_ics(request: HttpRequest, pk: int) -> HttpResponse:
     )
     url = request.build_absolute_uri(reverse("volunteers:shift_detail", args=[signup.shift_id]))
     body = calendar.calendar(
-        [calendar.event_lines(shift=signup.shift, status=signup.status, url=url)], name=signup.shift.display_title
+        [calendar.shift_event(shift=signup.shift, status=signup.status, url=url)], name=signup.shift.display_title
     )
     return _ics_response(body, f"shift-{signup.shift_id}.ics")
 
