@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from campaigns.importers.base import Column, CsvTable, ImportRejected, Problem, decode
+from campaigns.importers.base import Column, CsvTable, decode
 from campaigns.models import Candidacy, Constituency, CountReport, CountVote, Declaration, Election, ExpectedDeclaration
 from campaigns.night import selectors
 from campaigns.night.caching import results_changed
@@ -23,6 +23,7 @@ from messaging.models import MessageKind, OutboxChannel
 from messaging.services import first_name, outbox_row, outbox_write
 from messaging.sms import is_e164
 from organiser import clock, scope
+from organiser.imports import ImportRejected, Problem
 
 # --- expected declaration times ---------------------------------------------------------------------------------
 

@@ -10,13 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from campaigns import selectors as campaign_selectors
-from campaigns.importers.base import ImportRejected
 from campaigns.models import Candidacy, Constituency, Election
 from campaigns.night import selectors, services
 from campaigns.night.caching import private_conditional, public_cached
 from campaigns.night.forms import CountReportForm, ExpectedImportForm, ExpectedTimeForm
 from campaigns.views import organiser_required
 from organiser import clock, scope
+from organiser.imports import ImportRejected
 
 #: How often the boards ask whether anything changed (seconds).
 POLL_SECONDS = 5

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from campaigns.importers.base import ImportRejected
 from campaigns.models import Candidacy, Constituency, CountReport, Declaration, Endorsement, ExpectedDeclaration
 from campaigns.night import selectors
 from campaigns.night.services import (
@@ -23,6 +22,7 @@ from campaigns.night.services import (
 from campaigns.services.imports import election_for_slug, results_import
 from messaging.models import Outbox
 from organiser import clock
+from organiser.imports import ImportRejected
 from tests.campaigns import files
 from tests.conftest import make_user
 from volunteers.models import Role
