@@ -17,7 +17,7 @@ from campaigns.models import Candidacy, Constituency, Election, Endorsement, Tar
 from campaigns.postcodes import constituency_code_for_postcode, looks_like_postcode
 from campaigns.services import endorsements as endorsement_services
 from campaigns.services.targets import target_criteria_get, target_criteria_update
-from organiser import scope
+from organiser import errors, scope
 
 
 def organiser_required(view):
@@ -196,7 +196,7 @@ def _endorsement_action(request: HttpRequest, election: Election, data: dict) ->
     except PermissionDenied as exc:
         messages.error(request, str(exc) or "You may not do that.")
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        errors.say(request, exc)
     else:
         messages.success(request, "Endorsement updated.")
     return redirect("campaigns:seat", slug=election.slug, code=seat.code)

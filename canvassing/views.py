@@ -47,7 +47,7 @@ from canvassing.models import (
     WalkList,
 )
 from canvassing.register_import import UnknownLayout, guess_columns, layout_save, read_headers, recognise
-from organiser import clock, scope
+from organiser import clock, errors, scope
 from organiser.inputs import object_ids
 
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "canvassing" / "service-worker.js"
@@ -346,7 +346,7 @@ def walk_lists_merge(request: HttpRequest, campaign: CandidateCampaign) -> HttpR
     try:
         merged = services.walk_lists_merge(walk_lists=chosen, user=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors.say(request, error)
     else:
         messages.success(request, f"Merged into {merged.name}.")
     return redirect("canvassing:walk_lists", pk=campaign.pk)
@@ -359,7 +359,7 @@ def walk_list_split(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         second = services.walk_list_split(walk_list=walk_list, user=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors.say(request, error)
     else:
         messages.success(request, f"Split: {walk_list.doors} and {second.doors} doors.")
     return redirect("canvassing:walk_lists", pk=walk_list.campaign_id)
@@ -374,7 +374,7 @@ def walk_list_assign(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.walk_list_assign(walk_list=walk_list, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            errors.say(request, error)
         else:
             messages.success(request, f"{walk_list.name} assigned.")
     else:
@@ -421,7 +421,7 @@ def walk_list_take(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.walk_list_take(walk_list=walk_list, volunteer=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors.say(request, error)
     else:
         messages.success(request, f"{walk_list.name} is yours: it is under My lists.")
     return redirect("canvassing:my_lists")

@@ -23,6 +23,7 @@ from compliance import subject_access
 from conversations.forms import DataLinkForm, DeleteSupporterForm, ShiftFeedbackForm, SupportForm
 from conversations.services import shift_loop
 from conversations.services import supporters as services
+from organiser import errors
 from organiser.inputs import attachment, refuse
 from volunteers.models import Channel, Consent
 from volunteers.services import SignupError
@@ -118,7 +119,7 @@ def consent_withdraw(request: HttpRequest, token: str) -> HttpResponse:
             supporter=supporter, channel=channel, source=f"own data page ({request.path})"
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors.say(request, error)
     else:
         messages.success(request, f"Done: we will no longer contact you by {Channel(channel).label.lower()}.")
     return redirect("conversations:my_data_page", token=token)

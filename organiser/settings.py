@@ -261,6 +261,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["organiser.api.ScopedAnonThrottle", "organiser.api.ScopedUserThrottle"],
     # Behind the load balancer docs/deploy.md describes, the client is the address its proxies add.
     "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0) or None,
+    "EXCEPTION_HANDLER": "organiser.errors.api_exception_handler",
 }
 API_THROTTLE_RATES = {
     "anon": env("API_THROTTLE_ANON", default="120/min"),

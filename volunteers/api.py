@@ -91,22 +91,11 @@ class SignupViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadO
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         shift = serializer.validated_data["shift"]
-        try:
-            signup = services.signup_create(
-                shift=shift, volunteer=request.user, allow_overlap=serializer.validated_data["confirm_overlap"]
-            )
-        except services.OverlapWarning as warning:
-            return Response(
-                {
-                    "code": warning.code,
-                    "detail": warning.message,
-                    "overlapping": [shift.pk for shift in warning.overlapping],
-                    "hint": "Send confirm_overlap: true to sign up anyway.",
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
-        except services.SignupError as error:
-            return Response({"code": error.code, "detail": error.message}, status=status.HTTP_409_CONFLICT)
+        # A refusal (SignupError, OverlapWarning with the shifts it overlaps) is a 409 with its reason:
+        # organiser.errors.api_exception_handler.
+        signup = services.signup_create(
+            shift=shift, volunteer=request.user, allow_overlap=serializer.validated_data["confirm_overlap"]
+        )
         return Response(self.get_serializer(signup).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=SignupSerializer)
@@ -114,8 +103,5 @@ class SignupViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadO
     def cancel(self, request, pk=None):
         """Cancel this sign-up (the first on the waiting list gets the place)."""
         signup = self.get_object()
-        try:
-            signup = services.signup_cancel(signup=signup, by=request.user)
-        except services.SignupError as error:
-            return Response({"code": error.code, "detail": error.message}, status=status.HTTP_409_CONFLICT)
+        signup = services.signup_cancel(signup=signup, by=request.user)
         return Response(self.get_serializer(signup).data)

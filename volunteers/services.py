@@ -22,6 +22,7 @@ from django.utils.crypto import salted_hmac
 
 from campaigns.postcodes import normalise_postcode
 from organiser import clock
+from organiser.errors import ApplicationError
 from volunteers import signals
 from volunteers.models import (
     ACTIVE_STATUSES,
@@ -55,16 +56,11 @@ CONSENT_WORDING = {
 CHECK_IN_OPENS_BEFORE = dt.timedelta(hours=2)
 
 
-class SignupError(Exception):
-    """A sign-up that cannot be made, with a reason fit to show the volunteer."""
+class SignupError(ApplicationError):
+    """A sign-up that cannot be made, with a reason fit to show the volunteer (the API answers 409)."""
 
     code = "signup_error"
-
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
+    status = 409
 
 
 class OverlapWarning(SignupError):
@@ -74,7 +70,13 @@ class OverlapWarning(SignupError):
 
     def __init__(self, overlapping: list[Shift]) -> None:
         names = ", ".join(str(shift) for shift in overlapping)
-        super().__init__(f"You are already signed up for {names} at the same time.")
+        super().__init__(
+            f"You are already signed up for {names} at the same time.",
+            extra={
+                "overlapping": [shift.pk for shift in overlapping],
+                "hint": "Send confirm_overlap: true to sign up anyway.",
+            },
+        )
         self.overlapping = overlapping
 
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaigns.models import Constituency
 from campaigns.postcodes import constituency_for_postcode
 from compliance import subject_access
-from organiser import clock, scope
+from organiser import clock, errors, scope
 from organiser.inputs import attachment, object_id
 from volunteers import calendar, selectors, services, signals
 from volunteers.forms import DeleteAccountForm, JoinForm, ProfileForm, ShiftFilterForm, WalkInForm
@@ -125,7 +125,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 services.consent_set(user=user, channel=Channel.SMS, given=data["sms_consent"], source=source)
                 services.volunteer_touch(user=user)
         except ValidationError as error:
-            form.add_error(None, error)
+            errors.say(request, error, form=form)
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("volunteers:home")
@@ -154,7 +154,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         try:
             services.account_delete(user=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            errors.say(request, error, form=form)
         else:
             logout(request)
             messages.success(request, _("Your account and your personal data are deleted."))
@@ -251,7 +251,7 @@ def shift_signup(request: HttpRequest, pk: int) -> HttpResponse:
         context = _detail_context(request, shift, None, overlap=warning)
         return render(request, "volunteers/shift_detail.html", context, status=409)
     except services.SignupError as error:
-        messages.error(request, error.message)
+        errors.say(request, error)
         return redirect("volunteers:shift_detail", pk=shift.pk)
     services.volunteer_touch(user=request.user)
     emailed = signals.shift_emails_reach(request.user)
@@ -286,7 +286,7 @@ def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.signup_cancel(signup=signup, by=request.user)
     except services.SignupError as error:
-        messages.error(request, error.message)
+        errors.say(request, error)
     else:
         messages.success(request, _("Your sign-up is cancelled."))
     return redirect("volunteers:shift_detail", pk=signup.shift_id)
@@ -336,7 +336,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
                     shift=shift, by=request.user, full_name=data["full_name"], email=data["email"], phone=data["phone"]
                 )
             except (services.SignupError, ValidationError) as error:
-                messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
+                errors.say(request, error)
             else:
                 messages.success(request, f"{signup.volunteer}: added as here.")
                 return redirect("volunteers:check_in", pk=shift.pk)
@@ -350,7 +350,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 signup=signup, by=request.user, attended=request.POST.get("attended") == "yes"
             )
         except services.SignupError as error:
-            messages.error(request, error.message)
+            errors.say(request, error)
         else:
             who = signup.volunteer or "Someone"
             messages.success(request, f"{who}: {signup.get_status_display().lower()}.")
