@@ -18,7 +18,6 @@ from django.db.models import (
     FilteredRelation,
     FloatField,
     IntegerField,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -138,16 +137,6 @@ def demographic_share_expression(source: str, variable: str, seat_path: str = "p
     )
     share = value.annotate(share=F("value") / NullIf(Subquery(topic_total, output_field=FloatField()), 0.0))
     return Subquery(share.values("share")[:1], output_field=FloatField())
-
-
-def demographic_variables() -> list[tuple[str, str, str]]:
-    """(source, topic, variable) choices for maps and target criteria (one query)."""
-    return list(
-        DemographicValue.objects.exclude(topic__in=["Population", "Households"])
-        .order_by("source", "topic", "variable")
-        .values_list("source", "topic", "variable")
-        .distinct()
-    )
 
 
 # --- seats ------------------------------------------------------------------------------------------------------
@@ -419,11 +408,3 @@ def hexmap_seats(*, election: Election, colour_by: str, source: str = "", variab
     else:
         qs = qs.annotate(share=Value(None, output_field=FloatField()))
     return list(qs.values("code", "name", "hex_q", "hex_r", "winner_party", "tier", "share"))
-
-
-def max_or_none(values) -> float | None:
-    values = [v for v in values if v is not None]
-    return max(values) if values else None
-
-
-__all__ = ["Max"]

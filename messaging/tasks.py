@@ -32,23 +32,6 @@ def send_outbox_batch(self, outbox_ids: list[int]) -> dict:
     return {"sent": len(result.sent), "skipped": len(result.skipped), "failed": len(result.failed)}
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(TransientSendError, OperationalError, InterfaceError),
-    retry_backoff=conf.retry_backoff(),
-    retry_backoff_max=conf.retry_backoff_max(),
-    retry_jitter=True,
-    max_retries=conf.max_retries(),
-)
-def send_outbox(self, outbox_id: int) -> dict:
-    from messaging.delivery import deliver
-
-    result = deliver([outbox_id], final_attempt=self.request.retries >= self.max_retries)
-    return {"sent": len(result.sent), "skipped": len(result.skipped), "failed": len(result.failed)}
-
-
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def queue_due_reminders() -> int:
     from messaging.reminders import reminders_queue_due

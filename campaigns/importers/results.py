@@ -361,21 +361,3 @@ def parse_results(data: bytes, *, known_codes: set[str] | None = None) -> Result
     parsed.seats = seats.seats
     reject_if(check.problems)
     return parsed
-
-
-def check_vote_totals(candidates: list[CandidateRow], valid_votes: dict[str, int]) -> list[Problem]:
-    """A problem for each seat whose candidates' votes do not add up to its valid votes."""
-    totals: dict[str, int] = {}
-    last_row: dict[str, int] = {}
-    for candidate in candidates:
-        totals[candidate.code] = totals.get(candidate.code, 0) + candidate.votes
-        last_row[candidate.code] = candidate.row
-    return [
-        Problem(
-            last_row[code],
-            "Votes",
-            f"candidates' votes in {code} add up to {total:,}, but the seat's valid votes are {valid_votes[code]:,}",
-        )
-        for code, total in totals.items()
-        if code in valid_votes and valid_votes[code] != total
-    ]
