@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 
+from canvassing.pollingday.selectors import lift_elector
 from organiser import clock
 
 
@@ -58,8 +59,6 @@ class LiftRequestForm(forms.Form):
         self.campaign = campaign
 
     def clean_elector(self):
-        from canvassing.pollingday.views import lift_elector
-
         elector = lift_elector(self.campaign, self.cleaned_data["elector"])
         if elector is None:
             raise forms.ValidationError("No elector with that poll number on this register (say KA-124).")

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from canvassing.models import CandidateCampaign, KnockUpRound, PollingStation
+from canvassing.models import CandidateCampaign, Elector, KnockUpRound, PollingStation
+from canvassing.pollingday.services import POLL_ITEM_RE
 from organiser import clock
 
 #: Walking time of one knock-up door (knock, wait, a word, the next door), in minutes: a round's yardstick.
@@ -480,3 +481,18 @@ def votes_to_win_suggestion(campaign: CandidateCampaign) -> VotesToWin:
         split = [(code, n, target) for (code, n, _), target in zip(exact, floors, strict=True)]
         reasoning.append("Each district's share is in proportion to its electors.")
     return VotesToWin(votes=votes, reasoning=reasoning, districts=split)
+
+
+def lift_elector(campaign: CandidateCampaign, number: str) -> Elector | None:
+    """The elector of a poll number typed on the lifts form (``KA-124``), on this campaign's register."""
+    match = POLL_ITEM_RE.match(" ".join(number.split()))
+    if not match or not match.group(1) or match.group(4):
+        return None
+    return (
+        Elector.objects.filter(
+            campaign=campaign, polling_district__code=match.group(1).upper(), number=int(match.group(2)),
+            suffix=int(match.group(3) or 0),
+        )
+        .select_related("polling_district")
+        .first()
+    )  # fmt: skip

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 from canvassing.models import (
     AccessLog,
     CandidateCampaign,
-    Elector,
     KnockUpRound,
     Lift,
     LiftStatus,
@@ -325,21 +324,6 @@ def votes_to_win(request: HttpRequest, campaign: CandidateCampaign) -> HttpRespo
         "canvassing/committee/votes_to_win.html",
         {"campaign": campaign, "suggestion": suggestion, "form": form, "may_change": may_change,
          "promises": promises, "organising": True},
-    )  # fmt: skip
-
-
-def lift_elector(campaign: CandidateCampaign, number: str) -> Elector | None:
-    """The elector of a poll number typed on the lifts form (``KA-124``), on this campaign's register."""
-    match = services.POLL_ITEM_RE.match(" ".join(number.split()))
-    if not match or not match.group(1) or match.group(4):
-        return None
-    return (
-        Elector.objects.filter(
-            campaign=campaign, polling_district__code=match.group(1).upper(), number=int(match.group(2)),
-            suffix=int(match.group(3) or 0),
-        )
-        .select_related("polling_district")
-        .first()
     )  # fmt: skip
 
 
