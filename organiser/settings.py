@@ -295,6 +295,7 @@ LANGUAGES = [
     ("ur", "Urdu"),
     ("ar", "Arabic"),
     ("bn", "Bengali"),
+    ("pl", "Polish"),
 ]
 LANGUAGES_BIDI = ["ar", "ur", "he", "fa", "ckb", "ug"]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -150,3 +150,5 @@ def test_pages_are_served_in_the_visitors_language_with_the_same_url(client):
     assert "تطوّع معنا" in arabic
     welsh = client.get("/", headers={"accept-language": "cy-GB,cy;q=0.9,en;q=0.5"})
     assert html_tag(welsh) == '<html lang="cy" dir="ltr">' and "Gwirfoddolwch gyda ni" in welsh.content.decode()
+    polish = client.get("/", headers={"accept-language": "pl-PL,pl;q=0.9"}).content.decode()
+    assert "Zostań z nami wolontariuszem" in polish
