@@ -299,6 +299,44 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "",
         other=_f("id election constituency score tier reasons computed_at"),
     ),
+    # --- election night (campaigns.night): public results as they are declared, and the count agents' reports ---
+    Declaration(
+        "campaigns.ExpectedDeclaration",
+        ORGANISERS,
+        _("When each seat is expected to declare, and who set it"),
+        LI,
+        NO_EXPIRY,
+        personal=_f("updated_by"),
+        other=_f("id election constituency expected_at source updated_at"),
+    ),
+    Declaration(
+        "campaigns.Declaration",
+        "",
+        _("Each seat's first declaration on the night (public results)"),
+        "",
+        "",
+        other=_f("id election constituency source declared_at recorded_at notified_at"),
+    ),
+    Declaration(
+        "campaigns.CountReport",
+        ORGANISERS,
+        _("A seat's result as reported from the count, who entered it and who confirmed it"),
+        LI,
+        NO_EXPIRY,
+        personal=_f("entered_by decided_by"),
+        other=_f(
+            "id election constituency status valid_votes rejected_ballots electorate entered_at decided_at "
+            "feed_check feed_differences checked_at"
+        ),
+    ),
+    Declaration(
+        "campaigns.CountVote",
+        "",
+        _("Each candidate's votes in a count report (announced publicly at the count)"),
+        "",
+        "",
+        other=_f("id report candidacy votes"),
+    ),
     Declaration(
         "campaigns.ImportJob",
         ORGANISERS,
