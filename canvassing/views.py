@@ -445,6 +445,8 @@ def walk_list_data(request: HttpRequest, pk: int) -> JsonResponse:
     walk_list, _ = _walk_list(request, pk)
     entries = list(selectors.walk_list_entries(walk_list))
     _log(request, walk_list.campaign, AccessLog.Action.VIEW, len(entries), walk_list=walk_list.pk)
+    # A knock-up list (polling day) shows as done only what its round's doors said: earlier canvassing is past.
+    since = walk_list.knock_up_round.cut_off if walk_list.knock_up_round_id else None
     doors: list[dict] = []
     for entry in entries:
         e = entry.elector
@@ -457,7 +459,9 @@ def walk_list_data(request: HttpRequest, pk: int) -> JsonResponse:
                 "name": e.name,
                 "postal": e.postal_voter,
                 "proxy": e.proxy_voter,
-                "outcome": e.current_outcome,
+                "outcome": e.current_outcome
+                if since is None or (e.current_outcome_at and e.current_outcome_at >= since)
+                else "",
                 "intention": e.current_intention.code if e.current_intention else "",
             }
         )

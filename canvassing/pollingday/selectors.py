@@ -303,7 +303,7 @@ def where_next(board_: Board, *, volunteers: int) -> list[WhereNext]:
         who = (
             f"{given} of the {volunteers} volunteers free cover {coverage:.0%} of it in a {ROUND_MINUTES}-minute round"
             if volunteers
-            else "no volunteers out now: ranked by what is left"
+            else "no volunteer free now (on a shift and holding no list): ranked by what is left"
         )
         ranked.append(
             WhereNext(

@@ -293,7 +293,7 @@ def test_where_next_ranks_promises_left_per_door_within_the_volunteers_reach_and
     assert ranked[0].promises_left == 10 and "10 promises and 0 leans not yet voted" in ranked[0].reasoning
     assert "of the 2 volunteers free" in ranked[0].reasoning and ranked[0].score > ranked[1].score
     nobody = selectors.where_next(selectors.board(campaign), volunteers=0)
-    assert "no volunteers out now" in nobody[0].reasoning
+    assert "no volunteer free now" in nobody[0].reasoning
 
 
 def test_knock_up_rounds_leave_out_who_voted_since_and_go_to_the_volunteers(campaign, register, day, seat_a):

@@ -101,6 +101,8 @@ def _seeds(world) -> list[str]:
         f"/support/my-data/{tokens.make(purpose='data', subject_id=world.supporter_a.pk, expires_at=later)}/",
         "/admin/messaging/outbox/preview-digest/?email=volunteer@world.example.org",
         "/",
+        # The driver's lifts early: the world offers lift A to the volunteer, whose few pages must reach its form.
+        "/canvass/my-lifts/",
         *[path for path in plain if not path.startswith("/admin/")],
         *[path for path in by_slug if path],
         *[path for path in plain if path.startswith("/admin/")],
