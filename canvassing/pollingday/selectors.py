@@ -175,7 +175,11 @@ def board(campaign: CandidateCampaign, *, district_code: str = "", now: dt.datet
             {"campaign": campaign.pk, "zone": clock.zone_name(), "start": day_start, "end": day_end,
              "district": chosen.pk if chosen else None},
         )  # fmt: skip
-        per_hour = dict(cursor.fetchall())
+        # The polls are open 07:00-22:00: a number timed outside (a phone's clock) counts in the first or last hour.
+        per_hour: dict[int, int] = {}
+        for hour, count in cursor.fetchall():
+            hour = min(max(hour, 7), 21)
+            per_hour[hour] = per_hour.get(hour, 0) + count
         cursor.execute(
             """SELECT s.id, s.name, count(v.id), max(v.taken_at)
                FROM canvassing_pollingstation s LEFT JOIN canvassing_pollingdayvote v ON v.station_id = s.id
