@@ -163,8 +163,9 @@ def main() -> None:
         from django.conf import settings
         from django.db import connection
         from django.test import Client
-        from rest_framework.authtoken.models import Token
 
+        from accounts.models import ApiToken
+        from accounts.tokens import digest_of, new_key
         from canvassing.models import (
             Elector,
             GrantLevel,
@@ -210,7 +211,10 @@ def main() -> None:
             Authenticator(user=u, type=Authenticator.Type.TOTP, data={"secret": "bench"})
             for u in [*tellers, *organisers]
         )
-        tokens = [t.key for t in Token.objects.bulk_create(Token(user=u, key=Token.generate_key()) for u in tellers)]
+        keys = [new_key() for _ in tellers]
+        pairs = zip(tellers, keys, strict=True)
+        ApiToken.objects.bulk_create(ApiToken(user=u, prefix=p, digest=digest_of(key)) for u, (p, key) in pairs)
+        tokens = [key for _, key in keys]
         cookies = []
         for user in organisers:
             client = Client()
