@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Constituency
 from campaigns.postcodes import normalise_postcode
-from volunteers.models import AVAILABILITY_CHOICES, Language, ShiftKind, Skill, Travel, User
+from volunteers.models import AVAILABILITY_CHOICES, DAY_NAMES, Language, ShiftKind, Skill, Travel, User
 from volunteers.phones import normalise_phone
 from volunteers.services import CONSENT_WORDING, email_was_erased
 
@@ -140,19 +140,53 @@ class ProfileForm(PhonePostcodeMixin, forms.Form):
         required=False,
         help_text=_("Counted roughly: about one neighbouring constituency for every 10 miles."),
     )
+    # The seat picker: the seats chosen so far as ticked boxes (untick to drop one), and one box to add another
+    # by name from the list of every seat (a <datalist>: the phone's own suggestions, no 650-line select).
     seats = forms.ModelMultipleChoiceField(
         label=_("Other constituencies you will travel to"),
         queryset=Constituency.objects.order_by("name").only("pk", "name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    seats_add = forms.CharField(
+        label=_("Add a constituency"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "seat-names", "autocomplete": "off", "data-seat-picker": ""}),
+        help_text=_("Start typing its name and choose it from the list."),
     )
     email_consent = forms.BooleanField(label=CONSENT_WORDING["email"], required=False)
     sms_consent = forms.BooleanField(label=CONSENT_WORDING["sms"], required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the chosen seats are rendered as boxes (one query for their names), whatever was posted.
+        chosen = self.data.getlist("seats") if self.is_bound else self.initial.get("seats") or []
+        chosen_ids = [int(pk) for pk in chosen if str(pk).isdigit() and len(str(pk)) < 10]
+        self.fields["seats"].widget.choices = list(
+            Constituency.objects.filter(pk__in=chosen_ids).order_by("name").values_list("pk", "name")
+        )
+
+    def availability_rows(self) -> list[tuple[str, list]]:
+        """The availability boxes as one row a day (morning, afternoon, evening), for a compact grid."""
+        boxes = list(self["availability"])
+        return [(DAY_NAMES[i], boxes[i * 3 : i * 3 + 3]) for i in range(len(DAY_NAMES))]
+
+    def clean_seats_add(self) -> Constituency | None:
+        name = " ".join(self.cleaned_data.get("seats_add", "").split())
+        if not name:
+            return None
+        seat = Constituency.objects.filter(name__iexact=name).first()
+        if seat is None:
+            raise ValidationError(f"We do not know a constituency called “{name}”: choose one from the list.")
+        return seat
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("travel") == Travel.RADIUS and not cleaned.get("travel_miles"):
             self.add_error("travel_miles", _("Say how many miles you will travel."))
+        if (added := cleaned.get("seats_add")) is not None and "seats" in cleaned:
+            cleaned["seats"] = [*cleaned["seats"], added]
         return cleaned
 
 
@@ -160,6 +194,8 @@ class ShiftFilterForm(forms.Form):
     day = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Any kind")), *ShiftKind.choices], required=False)
     seat = forms.ChoiceField(label=_("Constituency"), required=False)
+    free = forms.BooleanField(label=_("Only when I am usually free"), required=False)
+    page = forms.IntegerField(min_value=1, max_value=10_000, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, seat_choices: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -48,6 +48,9 @@ RANK_CHOSEN_SEAT = 15  # in a seat they said they would travel to, or within the
 RANK_SKILLS_MATCH = 5  # needs skills, and they have them all
 RANK_SKILLS_MISSING = -10  # needs skills they have not got
 RANK_FULL = -40  # no places left: waiting list only
+RANK_FREE = 3  # starts in a part of the week they said they are usually free: first among equal need (every
+# other step is a multiple of 5, so this orders ties and never outranks a need)
+FIND_PAGE_SIZE = 20  # shifts a page of "find a shift"
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class ShiftFilters:
     day: dt.date | None = None
     kind: str = ""
     seat_code: str = ""
+    free_only: bool = False  # only shifts starting when the volunteer said they are usually free
 
 
 def shifts_with_places(queryset: QuerySet[Shift] | None = None) -> QuerySet[Shift]:
@@ -96,6 +100,7 @@ def _target_join() -> tuple[str, str]:
 _ME = """me AS (
     SELECT p.id, p.home_constituency_id AS home,
            CASE WHEN jsonb_typeof(p.skills) = 'array' THEN p.skills ELSE '[]'::jsonb END AS skills,
+           CASE WHEN jsonb_typeof(p.availability) = 'array' THEN p.availability ELSE '[]'::jsonb END AS availability,
            CASE WHEN p.travel = 'radius' THEN LEAST(5, GREATEST(1, COALESCE(p.travel_miles, 10) / 10)) END AS steps,
            hc.hex_q AS hq, hc.hex_r AS hr
     FROM (SELECT 1) AS one
@@ -123,6 +128,17 @@ def _within_reach(seat: str) -> str:
     return f"(me.steps IS NOT NULL AND {_hex_distance(seat)} <= me.steps)"
 
 
+def _free_sql(shift: str) -> str:
+    """SQL: the shift starts in a slot of the volunteer's weekly availability (``sat_morning``: the campaign's
+    local day, morning before 12:00, afternoon before 17:00, evening after)."""
+    local = f"({shift}.starts_at AT TIME ZONE %(tz)s)"
+    part = (
+        f"CASE WHEN extract(hour FROM {local}) < 12 THEN 'morning' "
+        f"WHEN extract(hour FROM {local}) < 17 THEN 'afternoon' ELSE 'evening' END"
+    )
+    return f"(me.availability ? (lower(to_char({local}, 'Dy')) || '_' || {part}))"
+
+
 def _ranked_sql(*, user, filters: ShiftFilters, near_only: bool, params: dict) -> str:
     """A SELECT of upcoming shifts with places left, target tier, the volunteer's status and rank (uses ``me``),
     limited to the shifts ``user`` may see (organiser.scope.sql_condition: a seat organiser's own seats only)."""
@@ -142,6 +158,9 @@ def _ranked_sql(*, user, filters: ShiftFilters, near_only: bool, params: dict) -
     if filters.seat_code:
         where.append("c.code = %(seat)s")
         params["seat"] = filters.seat_code
+    params.setdefault("tz", clock.zone_name())
+    if filters.free_only:
+        where.append(_free_sql("s"))
     shift_table = Shift._meta.db_table
     source = shift_table
     if near_only:
@@ -159,7 +178,9 @@ def _ranked_sql(*, user, filters: ShiftFilters, near_only: bool, params: dict) -
     return f"""
         SELECT {_shift_columns("s")}, c.code AS seat_code, c.name AS seat_name,
                s.capacity - s.filled AS places_left, {tier_sql} AS tier, my.status AS my_status,
+               {_free_sql("s")} AS free, jsonb_array_length(me.availability) > 0 AS has_free,
                COALESCE({RANK_TIER_STEP} * (4 - {tier_sql}), 0)
+               + CASE WHEN {_free_sql("s")} THEN {RANK_FREE} ELSE 0 END
                + CASE WHEN s.filled < s.minimum THEN {RANK_SHORT} ELSE 0 END
                + CASE WHEN s.filled >= s.capacity THEN {RANK_FULL} ELSE 0 END
                + CASE WHEN s.constituency_id = me.home THEN {RANK_HOME_SEAT}
@@ -224,7 +245,12 @@ def _run(sql: str, params: dict, *, prepared: bool = False) -> tuple[list[str], 
 
 
 def shift_find_for_volunteer(
-    *, user: User, filters: ShiftFilters | None = None, limit: int = 50, now: dt.datetime | None = None
+    *,
+    user: User,
+    filters: ShiftFilters | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    now: dt.datetime | None = None,
 ) -> list[Shift]:
     """Shifts not yet over at ``now`` ranked by where ``user`` is needed most (see RANK_*), then by start time.
 
@@ -232,12 +258,14 @@ def shift_find_for_volunteer(
     sign-up status and the rank are all worked out by PostgreSQL. Hand-written because it runs on every
     volunteer home page, and the equivalent ORM expression tree took longer to build and compile (about
     5 ms) than PostgreSQL took to run it (under 1 ms). Each shift comes with ``constituency`` (code and name
-    only), ``places_left``, ``tier``, ``my_status`` and ``rank``.
+    only), ``places_left``, ``tier``, ``my_status``, ``free`` (it starts when they said they are free), ``rank``
+    and ``found`` (how many shifts match in all, for paging: ``limit`` from ``offset``).
     """
-    params: dict[str, object] = {"user": user.pk, "now": now or clock.now(), "limit": limit}
+    params: dict[str, object] = {"user": user.pk, "now": now or clock.now(), "limit": limit, "offset": offset}
     ranked = _ranked_sql(user=user, filters=filters or ShiftFilters(), near_only=False, params=params)
     me = _ME.format(profile=VolunteerProfile._meta.db_table, constituency=Constituency._meta.db_table)
-    sql = f"WITH {me} {ranked} ORDER BY rank DESC, s.starts_at, s.id LIMIT %(limit)s"
+    sql = f"""WITH {me} SELECT ranked_rows.*, count(*) OVER () AS found FROM ({ranked}) ranked_rows
+        ORDER BY rank DESC, starts_at, id LIMIT %(limit)s OFFSET %(offset)s"""  # noqa: S608 - as _ranked_sql
     return _shifts_from_rows(*_run(sql, params))
 
 
@@ -272,7 +300,8 @@ def volunteer_home(
         mine AS (
             SELECT {_shift_columns("s")}, c.code AS seat_code, c.name AS seat_name,
                    s.capacity - s.filled AS places_left, NULL::integer AS tier, my.status AS my_status,
-                   NULL::integer AS rank, row_number() OVER (ORDER BY s.starts_at, my.id) AS ord
+                   NULL::boolean AS free, NULL::boolean AS has_free, NULL::integer AS rank,
+                   row_number() OVER (ORDER BY s.starts_at, my.id) AS ord
             FROM {Signup._meta.db_table} my
             JOIN {Shift._meta.db_table} s ON s.id = my.shift_id
             JOIN {Constituency._meta.db_table} c ON c.id = s.constituency_id

@@ -133,7 +133,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         attended=Count("pk", filter=Q(status=SignupStatus.ATTENDED)),
         hours=Sum("hours", filter=Q(status=SignupStatus.ATTENDED), default=0),
     )
-    return render(request, "volunteers/profile.html", {"form": form, "profile": profile, "record": record})
+    seat_names = Constituency.objects.order_by("name").values_list("pk", "name")
+    context = {"form": form, "profile": profile, "record": record, "seat_names": seat_names}
+    return render(request, "volunteers/profile.html", context)
 
 
 @login_required
@@ -212,12 +214,37 @@ def home(request: HttpRequest) -> HttpResponse:
 def shift_list(request: HttpRequest) -> HttpResponse:
     seats = Constituency.objects.filter(pk__in=selectors.upcoming_shifts().values("constituency_id"))
     form = ShiftFilterForm(request.GET or None, seat_choices=list(seats.values_list("code", "name")))
-    filters = selectors.ShiftFilters()
+    filters, number = selectors.ShiftFilters(), 1
     if form.is_valid():
         data = form.cleaned_data
-        filters = selectors.ShiftFilters(day=data["day"], kind=data["kind"], seat_code=data["seat"])
-    shifts = selectors.shift_find_for_volunteer(user=request.user, filters=filters)
-    return render(request, "volunteers/shift_list.html", {"form": form, "shifts": shifts})
+        filters = selectors.ShiftFilters(
+            day=data["day"], kind=data["kind"], seat_code=data["seat"], free_only=data["free"]
+        )
+        number = data["page"] or 1
+    size = selectors.FIND_PAGE_SIZE
+    shifts = selectors.shift_find_for_volunteer(
+        user=request.user, filters=filters, limit=size, offset=(number - 1) * size
+    )
+    found = shifts[0].found if shifts else 0
+    pages = max(1, -(-found // size))
+    query = request.GET.copy()
+    query.pop("page", None)
+
+    def page_url(n: int) -> str:
+        query["page"] = n
+        return f"?{query.urlencode()}"
+
+    context = {
+        "form": form,
+        "shifts": shifts,
+        "found": found,
+        "page": number,
+        "pages": pages,
+        "previous_url": page_url(number - 1) if number > 1 else "",
+        "next_url": page_url(number + 1) if number < pages else "",
+        "first_url": page_url(1),
+    }
+    return render(request, "volunteers/shift_list.html", context)
 
 
 def _visible_shift(request: HttpRequest, pk: int) -> Shift:

@@ -100,3 +100,51 @@ def person(role: str, full_name: str = "", **kwargs):
         user.full_name = full_name
         user.save(update_fields=["full_name"])
     return user, give_totp(user)
+
+
+@pytest.fixture
+def mail(smtp_sink, transactional_db, settings):
+    """Email as it goes in production: allauth sends from the page, the outbox from a real Celery worker
+    process, both to the suite's SMTP server on loopback (``mail.messages``; ``mail.wait_for(subject)``)."""
+    import uuid
+
+    from organiser.celery import app
+    from tests.conftest import WorkerProcess, worker_environment
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    app.conf.task_default_queue = queue
+    worker = WorkerProcess(queue, worker_environment(queue, EMAIL_URL=f"smtp://127.0.0.1:{smtp_sink.port}"))
+    worker.start()
+    smtp_sink.wait_for = lambda subject: _wait_for_mail(smtp_sink, subject)
+    try:
+        yield smtp_sink
+    finally:
+        worker.stop()
+        app.conf.task_default_queue = "celery"
+
+
+def _wait_for_mail(sink, subject: str, seconds: float = 30):
+    """The first message whose subject contains ``subject``, once it has arrived (polled: it comes from a worker)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for message in sink.messages:
+            if subject in str(message["Subject"]):
+                return message
+        time.sleep(0.1)
+    raise AssertionError(f"no email {subject!r} arrived; got {[str(m['Subject']) for m in sink.messages]}")
+
+
+def mail_text(message) -> str:
+    """The plain-text part of an email, decoded."""
+    part = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+    return part.get_payload(decode=True).decode()
+
+
+def mail_link(message, path: str) -> str:
+    """The first link in the email's text whose path starts with ``path`` (as the person would tap it)."""
+    found = re.search(rf"https?://[^/\s]+({re.escape(path)}[^\s]*)", mail_text(message))
+    assert found, f"no link to {path} in:\n{mail_text(message)}"
+    return found.group(1)

@@ -58,7 +58,7 @@ def test_login_by_emailed_code(client):
     user = make_user(Role.VOLUNTEER, email="code@example.org")
     client.post(reverse("account_request_login_code"), {"email": "code@example.org"})
     assert len(mail.outbox) == 1
-    code = re.search(r"open browser window\.\s+(\S+)", mail.outbox[0].body).group(1)
+    code = re.search(r"the page you have open\.\s+(\S+)", mail.outbox[0].body).group(1)
     client.post(reverse("account_confirm_login_code"), {"code": code})
     assert int(client.session["_auth_user_id"]) == user.pk
 
@@ -128,3 +128,19 @@ def test_setting_up_totp_after_login_also_creates_recovery_codes(client):
     kinds = set(Authenticator.objects.filter(user=organiser).values_list("type", flat=True))
     assert kinds == {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_account_emails_are_the_campaigns_own(client, settings):
+    """The verification and sign-in code emails speak in the campaign's name, with an HTML part, not allauth's
+    stock "Hello from localhost"."""
+    client.post(reverse("account_signup"), {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD})
+    [verify] = mail.outbox
+    assert "Hello from" not in verify.body and settings.CAMPAIGN_NAME in verify.body
+    assert verify.subject.startswith(f"[{settings.CAMPAIGN_NAME}] Confirm your email address")
+    html = verify.alternatives[0].content
+    assert "Confirm my email address" in html and "/accounts/confirm-email/" in html
+    make_user(Role.VOLUNTEER, email="code-brand@example.org")
+    Client().post(reverse("account_request_login_code"), {"email": "code-brand@example.org"})
+    code_mail = mail.outbox[-1]
+    assert code_mail.subject.endswith("Your code to log in") and "Hello from" not in code_mail.body

@@ -64,7 +64,7 @@ def test_mfa_set_up_page_renders_its_qr_code_under_the_csp(phone_page, live_serv
     phone_page.goto("/accounts/login/")
     phone_page.fill("input[name=login]", organiser.email)
     phone_page.fill("input[name=password]", "correct-horse-battery-staple")
-    phone_page.get_by_role("button", name="Sign In").click()
+    phone_page.get_by_role("button", name="Log in").click()
     phone_page.wait_for_url(re.compile(r"/organise/$"))  # logged in: an organiser lands on their home
     phone_page.goto("/admin/")
     # Sent to set up MFA; allauth asks for the password again first.

@@ -86,6 +86,7 @@ def test_volunteer_journey_on_a_phone(phone_page, live_server, seat_a, postcode_
     check_page(page, audited)
     page.check("input[name=skills][value=canvassing]")
     page.check("input[name=skills][value=driving]")
+    page.click("summary:has-text('Languages you speak')")  # folded away on the short profile
     page.check("input[name=languages][value=ur]")
     page.check("input[name=availability][value=sat_morning]")
     page.click("button[type=submit]:has-text('Save')")

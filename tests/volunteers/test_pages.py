@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -9,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 
+from organiser import clock
 from tests.conftest import logged_in_client, make_user
 from volunteers import services
 from volunteers.models import Consent, ErasedAccount, Role, Signup, SignupStatus, User, VolunteerProfile
@@ -134,7 +136,12 @@ def test_find_a_shift_query_count_does_not_grow_with_data(django_assert_num_quer
     _seed_shifts(seat_a, 40, UserFactory.create_batch(3))
     with django_assert_num_queries(4):
         response = client.get(url, {"kind": "canvassing", "seat": seat_a.code})
-    assert response.status_code == 200 and response.content.decode().count('class="shift-card"') == 42
+    # A page at a time: the first 20 of 42, and the last page has the other 2, at the same cost.
+    assert response.status_code == 200 and response.content.decode().count('class="shift-card"') == 20
+    assert "Page 1 of 3" in response.content.decode()
+    with django_assert_num_queries(4):
+        last = client.get(url, {"kind": "canvassing", "seat": seat_a.code, "page": 3})
+    assert last.content.decode().count('class="shift-card"') == 2 and "Previous page" in last.content.decode()
 
 
 def test_find_a_shift_ranks_need_before_date(seat_a, seat_b):
@@ -421,3 +428,39 @@ def test_a_walk_in_is_added_as_here_and_shown_as_chosen(team_lead):
     page = client.post(url, data, follow=True).content.decode()
     assert "is already on this shift" in page
     assert Signup.objects.filter(shift=shift).count() == 2
+
+
+# --- the short profile's seat picker; find a shift by the times a volunteer is free ---------------------------
+
+
+def test_the_profile_adds_a_seat_by_name_and_lists_only_the_chosen_ones(volunteer, seat_a, seat_b):
+    client = logged_in_client(volunteer)
+    data = {"full_name": "Sam", "postcode": "", "travel": "chosen", "seats": [seat_a.pk]}
+    unknown = client.post(reverse("volunteers:profile"), {**data, "seats_add": "Nowhere North"})
+    assert unknown.status_code == 200
+    assert "We do not know a constituency called “Nowhere North”" in unknown.content.decode()
+    assert client.post(reverse("volunteers:profile"), {**data, "seats_add": "  blackburn "}).status_code == 302
+    profile = VolunteerProfile.objects.get(user=volunteer)
+    assert set(profile.seats.all()) == {seat_a, seat_b}
+    page = client.get(reverse("volunteers:profile")).content.decode()
+    # The chosen seats are ticked boxes; every seat is only a suggestion in the list, not a 650-line select.
+    assert page.count('name="seats"') == 2 and '<datalist id="seat-names">' in page
+    assert '<select name="seats"' not in page
+
+
+def test_find_a_shift_puts_the_times_a_volunteer_is_free_first_among_equals(seat_a):
+    volunteer = UserFactory()
+    today = clock.local().date()
+    next_saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 + 7)
+    ProfileFactory(user=volunteer, home_constituency=seat_a, availability=["sat_morning"])
+    friday_evening = clock.at(next_saturday - dt.timedelta(days=1), dt.time(19))
+    saturday_morning = clock.at(next_saturday, dt.time(10))
+    busy = ShiftFactory(constituency=seat_a, minimum=0, starts_at=friday_evening)
+    free = ShiftFactory(constituency=seat_a, minimum=0, starts_at=saturday_morning)
+    from volunteers.selectors import ShiftFilters, shift_find_for_volunteer
+
+    ranked = shift_find_for_volunteer(user=volunteer)
+    assert ranked == [free, busy] and ranked[0].free and not ranked[1].free
+    assert shift_find_for_volunteer(user=volunteer, filters=ShiftFilters(free_only=True)) == [free]
+    page = logged_in_client(volunteer).get(reverse("volunteers:shift_list"), {"free": "on"}).content.decode()
+    assert page.count('class="shift-card"') == 1 and "When you are free" in page
