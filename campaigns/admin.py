@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Subquery
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 
 from campaigns.models import (
     Candidacy,
@@ -31,11 +34,31 @@ class ElectionAdmin(ScopedAdmin):
     search_fields = ["name", "slug"]
 
 
+def _seat_page_link(slug: str | None, code: str, text: str = "Seat page") -> str:
+    if not slug:
+        return "—"
+    return format_html('<a href="{}">{}</a>', reverse("campaigns:seat", args=[slug, code]), text)
+
+
 @admin.register(Constituency)
 class ConstituencyAdmin(ScopedAdmin):
-    list_display = ["name", "code", "nation", "region_name"]
+    """Seats. Each links to its organisers' seat page for the latest election (results and candidates;
+    candidates are proposed and endorsed there)."""
+
+    list_display = ["name", "code", "nation", "region_name", "seat_page"]
     list_filter = ["nation", "region_name"]
     search_fields = ["name", "code"]
+    readonly_fields = ["seat_page"]
+
+    def get_queryset(self, request):
+        # One uncorrelated subquery: PostgreSQL finds the latest election once for the whole list.
+        latest = Election.objects.order_by("-date", "-pk").values("slug")[:1]
+        return super().get_queryset(request).annotate(latest_election_slug=Subquery(latest))
+
+    @admin.display(description="Seat page")
+    def seat_page(self, obj: Constituency) -> str:
+        text = "Open the seat page: propose and endorse candidates there"
+        return _seat_page_link(getattr(obj, "latest_election_slug", None), obj.code, text)
 
 
 @admin.register(Party)
@@ -76,11 +99,24 @@ class EndorsementEventInline(AdminInputs, admin.TabularInline):
 class EndorsementAdmin(ScopedAdmin):
     """Read-only here: decisions are taken on the seat page so each one goes through the service and its history."""
 
-    list_display = ["constituency", "candidacy", "status", "updated_at"]
+    list_display = ["constituency", "candidacy", "status", "updated_at", "seat_page"]
     list_filter = ["election", "status"]
-    list_select_related = ["constituency", "candidacy__person"]
-    readonly_fields = ["election", "constituency", "candidacy", "status", "statement", "updated_by", "updated_at"]
+    list_select_related = ["constituency", "candidacy__person", "election"]
+    readonly_fields = [
+        "election",
+        "constituency",
+        "candidacy",
+        "status",
+        "statement",
+        "updated_by",
+        "updated_at",
+        "seat_page",
+    ]
     inlines = [EndorsementEventInline]
+
+    @admin.display(description="Decide")
+    def seat_page(self, obj: Endorsement) -> str:
+        return _seat_page_link(obj.election.slug, obj.constituency.code, "On the seat page")
 
     def has_add_permission(self, request) -> bool:
         return False

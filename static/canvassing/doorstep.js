@@ -38,6 +38,7 @@
   }
   const dbReady = openDb();
   let wiped = false;
+  let actionNote = ""; // what the last tap did ("Nobody home at …: recorded."), kept in the status until the next
   let refusedNote = ""; // entries the server refused (e.g. an answer to a question changed since): said once
   window.addEventListener("organiser-canvass-wipe", () => {
     wiped = true;
@@ -156,7 +157,8 @@
         await saveList();
       }
       render();
-      showStatus(undefined, `Nobody home at ${door.address}: recorded.`);
+      actionNote = `Nobody home at ${door.address}: recorded.`; // stays while the entries are sent
+      showStatus();
     });
     head.append(heading, nobody);
     const electors = document.createElement("ul");
@@ -310,6 +312,7 @@
 
   // --- recording and sending ---------------------------------------------------------------------------------
   async function record(elector, outcome, intention, answers = {}, note = "") {
+    actionNote = "";
     const entry = {
       id: uuid(),
       elector: elector.id,
@@ -390,7 +393,8 @@
     statusLine.classList.toggle("sent", waiting === 0);
     statusLine.dataset.waiting = String(waiting);
     const state = waiting ? `${waiting} waiting to send${navigator.onLine ? "" : " (offline)"}` : "All sent";
-    statusLine.textContent = message || (prefix ? `${prefix} ` : "") + state + refusedNote;
+    const lead = prefix || actionNote;
+    statusLine.textContent = message || (lead ? `${lead} ` : "") + state + refusedNote;
   }
 
   async function sync() {

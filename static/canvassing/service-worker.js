@@ -9,8 +9,18 @@ const OFFLINE = "/canvass/offline/";
 
 self.addEventListener("install", (event) => {
   self.skipWaiting();
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.add(OFFLINE)).catch(() => {}));
+  // The offline page and the files it names (its script lists the kept lists), so it works with no signal.
+  event.waitUntil(caches.open(CACHE).then((cache) => keepOfflinePage(cache)).catch(() => {}));
 });
+async function keepOfflinePage(cache) {
+  const response = await fetch(OFFLINE, { credentials: "same-origin" });
+  if (!response.ok || response.redirected) return;
+  const html = await response.clone().text();
+  await cache.put(OFFLINE, response);
+  const files = Array.from(html.matchAll(/(?:src|href)="(\/static\/[^"]+)"/g), (match) => match[1]);
+  await cache.addAll(files);
+}
+
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
 // On logout (or an ended session) the page asks for every cached canvassing page and file to go.

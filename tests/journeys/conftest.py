@@ -25,7 +25,16 @@ def _context(browser, live_server, options: dict):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda msg: page.errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            page.errors.append(
+                f"{msg.text} (on {page.url}, {msg.location.get('url')}:{msg.location.get('lineNumber')})"
+            )
+            if "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     return context, page
 
 

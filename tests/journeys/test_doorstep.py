@@ -30,14 +30,14 @@ DOORS = [
 ]
 
 
-def door_register(campaign) -> None:
+def door_register(campaign, doors: int = 10) -> None:
     rows, number = [], 0
     for address, names in DOORS:
         for name in names:
             number += 1
             rows.append(f'KA,{number},0,,,"{name}",IG1 4AA,{address},Ilford,,,,\n')
     register_import(campaign=campaign, file=csv_file(HEADER + "".join(rows)), user=campaign.agent)
-    services.walk_lists_cut(campaign=campaign, doors=10, user=campaign.agent)
+    services.walk_lists_cut(campaign=campaign, doors=doors, user=campaign.agent)
 
 
 def test_a_door_of_four_fits_and_folds_to_lines_in_words(phone, live_server, campaign):
@@ -125,7 +125,65 @@ def test_a_door_of_four_fits_and_folds_to_lines_in_words(phone, live_server, cam
     expect(page.get_by_role("heading", name="3 Cranbrook Road, Ilford, IG1 4AA")).to_be_visible()
     page.get_by_role("button", name="Nobody home").click()
     expect(page.get_by_role("heading", name="5 Cranbrook Road, Ilford, IG1 4AA")).to_be_visible()
-    assert "Nobody home at 3 Cranbrook Road" in page.locator("#sync-status").text_content()
+    expect(page.locator("#sync-status")).to_contain_text("Nobody home at 3 Cranbrook Road")
     page.wait_for_selector("#sync-status[data-waiting='0']")
     assert CanvassResponse.objects.filter(elector__surname="Smith", outcome="not_home").count() == 2
     assert CanvassResponse.objects.count() == 5
+
+
+def test_a_canvassers_round_with_no_signal_and_its_sync(phone, live_server, campaign):
+    """With signal, "Keep all my lists on this phone"; then the signal goes: a list never opened before opens,
+    a conversation is recorded and waits on the phone, the navigation leads to the offline page (not the
+    browser's error) which lists the kept lists; the signal returns and the entry arrives, once."""
+    door_register(campaign, doors=2)
+    canvasser, secret = person(Role.VOLUNTEER, full_name="Sam Canvasser")
+    services.register_grant_create(
+        campaign=campaign, user=canvasser, level=GrantLevel.CANVASSER, granted_by=campaign.agent
+    )
+    lists = list(WalkList.objects.filter(campaign=campaign).order_by("sequence"))
+    assert len(lists) == 2
+    for walk_list in lists:
+        services.walk_list_assign(walk_list=walk_list, volunteer=canvasser, user=campaign.agent)
+    page = phone
+    page.goto("/")
+    log_in(page, canvasser.email, totp_secret=secret)
+    menu(page, "Walk lists")
+    eventually(page, lambda: page.evaluate("navigator.serviceWorker.controller !== null"))
+    page.get_by_role("button", name="Keep all my lists on this phone").click()
+    expect(page.get_by_text("2 lists are on this phone: they open with no signal.")).to_be_visible()
+    seen(page)
+    shot(page, "walk-canvasser-390-lists-kept")
+
+    # No signal: the second list, never opened on this phone, opens all the same.
+    page.context.set_offline(True)
+    page.get_by_role("link", name="Open on this phone").nth(1).click()
+    page.wait_for_selector("#doorstep[data-ready=true]")
+    elector = page.locator(".elector").first
+    elector.get_by_role("button", name="Spoke").click()
+    elector.get_by_role("button", name="Our candidate (promise)").click()
+    page.wait_for_selector("#sync-status[data-waiting='1']")
+    expect(page.locator("#sync-status")).to_contain_text("waiting to send")
+    seen(page, check_audit=False)  # axe is fetched from disk, not the network; the page is audited online above
+    shot(page, "walk-canvasser-390-offline-recorded", full_page=False)
+    assert CanvassResponse.objects.count() == 0
+
+    # The navigation with no signal: the offline page, with the lists kept here, not the browser's error page.
+    menu(page, "My shifts")
+    expect(page.get_by_role("heading", name="No signal")).to_be_visible()
+    kept = page.locator("#kept-lists a")
+    expect(kept).to_have_count(2)
+    seen(page, check_audit=False)
+    shot(page, "walk-canvasser-390-offline-page")
+    kept.filter(has_text=lists[1].name).click()
+    page.wait_for_selector("#doorstep[data-ready=true]")
+    page.wait_for_selector("#sync-status[data-waiting='1']")
+
+    # The signal comes back: the entry is sent, once.
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#sync-status[data-waiting='0']", timeout=30000)
+    eventually(page, lambda: CanvassResponse.objects.count() == 1)
+    response = CanvassResponse.objects.get()
+    assert (response.outcome, response.intention.code, response.walk_list_id) == ("spoke", "C", lists[1].pk)
+    seen(page)
+    shot(page, "walk-canvasser-390-synced", full_page=False)

@@ -18,9 +18,9 @@ from playwright.sync_api import expect
 from campaigns.models import Constituency
 from organiser import clock
 from tests.fakes import FakePostcodesIO
-from tests.journeys.conftest import mail_link, mail_text, menu, seen, shot
-from tests.volunteers.factories import ShiftFactory
-from volunteers.models import Consent, Signup, SignupStatus, User
+from tests.journeys.conftest import log_in, mail_link, mail_text, menu, person, seen, shot
+from tests.volunteers.factories import ProfileFactory, ShiftFactory, SignupFactory
+from volunteers.models import Consent, Role, Signup, SignupStatus, Team, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -155,3 +155,81 @@ def test_a_volunteer_joins_verifies_signs_up_and_cancels(phone, live_server, sea
     assert calendars and b"METHOD:CANCEL" in calendars[0].get_payload(decode=True)
     menu(page, "My shifts")
     expect(page.get_by_text("You have no shifts yet.")).to_be_visible()
+
+
+def test_a_team_lead_sees_their_team_and_checks_people_in_with_a_walk_in(phone, live_server, seats):
+    ilford, _ = seats
+    lead, secret = person(Role.TEAM_LEAD, full_name="Lena Lead")
+    bilal = ProfileFactory(user__full_name="Bilal Ahmed", phone="+447911000111", home_constituency=ilford).user
+    chloe = ProfileFactory(user__full_name="Chloe Brown", phone="", home_constituency=ilford).user
+    team = Team.objects.create(name="Barkingside doors", constituency=ilford, lead=lead)
+    team.members.add(bilal, chloe)
+    now = clock.now()
+    today = ShiftFactory(
+        constituency=ilford,
+        lead=lead,
+        title="Evening doors",
+        starts_at=now + dt.timedelta(minutes=30),
+        ends_at=now + dt.timedelta(hours=3),
+        capacity=4,
+        minimum=2,
+    )
+    tomorrow = ShiftFactory(
+        constituency=ilford,
+        lead=lead,
+        title="Tomorrow's leafleting",
+        starts_at=now + dt.timedelta(days=1),
+        ends_at=now + dt.timedelta(days=1, hours=2),
+    )
+    for shift in (today, tomorrow):
+        SignupFactory(shift=shift, volunteer=bilal)
+        SignupFactory(shift=shift, volunteer=chloe)
+
+    page = phone
+    page.goto("/")
+    log_in(page, lead.email, totp_secret=secret)
+    expect(page.get_by_role("heading", name="Hello, Lena Lead")).to_be_visible()
+    leading = page.get_by_role("region", name="Shifts I lead")
+    expect(leading.get_by_role("link", name=re.compile("Evening doors"))).to_be_visible()
+    expect(leading.get_by_role("link", name=re.compile("Tomorrow's leafleting"))).to_be_visible()
+    seen(page)
+    shot(page, "walk-lead-390-home")
+
+    # The team: each member with their contacts and what they did lately.
+    menu(page, "My team")
+    expect(page.get_by_role("heading", name=re.compile("Barkingside doors"))).to_be_visible()
+    expect(page.get_by_role("link", name="+447911000111")).to_be_visible()
+    expect(page.get_by_role("link", name=chloe.email)).to_be_visible()
+    seen(page)
+    shot(page, "walk-lead-390-team")
+
+    # Tomorrow's check-in is closed, and looks it before anyone taps.
+    menu(page, "Check-in")
+    page.get_by_role("link", name=re.compile("Tomorrow's leafleting")).click()
+    expect(page.get_by_text(re.compile("Check-in opens at"))).to_be_visible()
+    expect(page.get_by_role("button", name="Bilal Ahmed is here")).to_be_disabled()
+    expect(page.get_by_role("button", name="Add as here")).to_be_disabled()
+    seen(page)
+    shot(page, "walk-lead-390-check-in-closed")
+
+    # Today's: Bilal is here, Chloe did not come, and Priya came without signing up.
+    menu(page, "My shifts")
+    page.get_by_role("region", name="Shifts I lead").get_by_role("link", name=re.compile("Evening doors")).click()
+    page.get_by_role("button", name="Bilal Ahmed is here").click()
+    expect(page.get_by_text("Bilal Ahmed: attended.")).to_be_visible()
+    expect(page.get_by_role("button", name="Bilal Ahmed is here")).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Chloe Brown did not come").click()
+    expect(page.get_by_role("button", name="Chloe Brown did not come")).to_have_attribute("aria-pressed", "true")
+    page.get_by_label("Their name").fill("Priya Patel")
+    page.get_by_label("Their email").fill("priya@example.org")
+    page.get_by_role("button", name="Add as here").click()
+    expect(page.get_by_text("Priya Patel: added as here.")).to_be_visible()
+    expect(page.get_by_role("button", name="Priya Patel is here")).to_have_attribute("aria-pressed", "true")
+    seen(page)
+    shot(page, "walk-lead-390-check-in")
+    statuses = dict(Signup.objects.filter(shift=today).values_list("volunteer__full_name", "status"))
+    assert statuses == {
+        "Bilal Ahmed": SignupStatus.ATTENDED,
+        "Chloe Brown": SignupStatus.NO_SHOW,
+        "Priya Patel": SignupStatus.ATTENDED,
+    }
