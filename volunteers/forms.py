@@ -162,7 +162,7 @@ class ProfileForm(PhonePostcodeMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Only the chosen seats are rendered as boxes (one query for their names), whatever was posted.
         chosen = self.data.getlist("seats") if self.is_bound else self.initial.get("seats") or []
-        chosen_ids = [int(pk) for pk in chosen if str(pk).isdigit() and len(str(pk)) < 10]
+        chosen_ids = [int(pk) for pk in chosen if str(pk).isdecimal() and len(str(pk)) < 10]
         self.fields["seats"].widget.choices = list(
             Constituency.objects.filter(pk__in=chosen_ids).order_by("name").values_list("pk", "name")
         )

@@ -57,10 +57,19 @@ def desktop(browser, live_server):
 
 
 def shot(page, name: str, *, full_page: bool = True) -> Path:
-    """Save a screenshot of what the person sees now (var/screenshots/<name>.png, not committed)."""
+    """Save a screenshot of what the person sees now (var/screenshots/<name>.png, not committed). A name that
+    says its width ("-390-" or "-1280-") is saved at the other width too (the same screen on a phone and on a
+    desktop), the page put back to its own width after."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
+    own = page.viewport_size
+    for mine, other, size in (("-390-", "-1280-", DESKTOP["viewport"]), ("-1280-", "-390-", PHONE_390["viewport"])):
+        if mine in name:
+            page.set_viewport_size(size)
+            page.screenshot(path=str(SCREENSHOTS / f"{name.replace(mine, other)}.png"), full_page=full_page)
+            page.set_viewport_size(own)
+            break
     return path
 
 
