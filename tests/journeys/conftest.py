@@ -64,11 +64,16 @@ def shot(page, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     own = page.viewport_size
+    menu_open = "() => { const m = document.getElementById('site-menu'); return m ? m.open : null }"
+    was_open = page.evaluate(menu_open)
     for mine, other, size in (("-390-", "-1280-", DESKTOP["viewport"]), ("-1280-", "-390-", PHONE_390["viewport"])):
         if mine in name:
             page.set_viewport_size(size)
             page.screenshot(path=str(SCREENSHOTS / f"{name.replace(mine, other)}.png"), full_page=full_page)
             page.set_viewport_size(own)
+            # A wide screen opens the menu (static/js/menu.js): as it was on this screen again.
+            if was_open is not None:
+                page.evaluate(f"() => {{ document.getElementById('site-menu').open = {str(was_open).lower()} }}")
             break
     return path
 
