@@ -131,7 +131,7 @@ def test_the_publication_log_keeps_rows_for_the_retention_period(election, promo
     publication = services.publication_create(
         user=organiser, election=election, kind=MaterialKind.SHARE_TEXT, title="Vote", endorsement=endorsement
     )
-    assert (publication.retain_until - election.date).days == 730  # imprint.log_retention_days, from the figures
+    assert (publication.retain_until - election.date).days == 1096  # imprint.log_retention_days, from the figures
     assert services.publications_expired_delete(today=publication.retain_until) == 0
     assert services.publications_expired_delete(today=publication.retain_until.replace(year=2030)) == 1
 
