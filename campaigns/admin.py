@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Subquery
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from campaigns.models import (
@@ -35,9 +35,15 @@ class ElectionAdmin(ScopedAdmin):
 
 
 def _seat_page_link(slug: str | None, code: str, text: str = "Seat page") -> str:
+    """A link to the seat's organiser page; none while the form holds a code no seat page has (a change page
+    shown again with the errors of what was typed)."""
     if not slug:
         return "—"
-    return format_html('<a href="{}">{}</a>', reverse("campaigns:seat", args=[slug, code]), text)
+    try:
+        url = reverse("campaigns:seat", args=[slug, code])
+    except NoReverseMatch:
+        return "—"
+    return format_html('<a href="{}">{}</a>', url, text)
 
 
 @admin.register(Constituency)

@@ -100,6 +100,8 @@ def _seeds(world) -> list[str]:
         f"/shift-answers/{tokens.make(purpose='feedback', subject_id=signup, expires_at=later)}/feedback/",
         f"/support/my-data/{tokens.make(purpose='data', subject_id=world.supporter_a.pk, expires_at=later)}/",
         "/admin/messaging/outbox/preview-digest/?email=volunteer@world.example.org",
+        # A seat's spending return, linked from the returns page (seeded: the crawl's page budget may end first).
+        f"/organise/{world.election.slug}/compliance/returns/seat/{world.seat_a.code}.csv",
         "/",
         # The driver's lifts early: the world offers lift A to the volunteer, whose few pages must reach its form.
         "/canvass/my-lifts/",

@@ -34,7 +34,7 @@ FILL: dict[str, dict[str, str]] = {
     "canvass/lists/": {"pk": "walk_list_a"},
     "canvass/<int:pk>/import/": {"pk": "campaign_a", "job": "import_job_a"},
     "canvass/<int:pk>/knock-up/": {"pk": "campaign_a", "code": "district_a.code"},
-    "canvass/": {"pk": "campaign_a"},
+    "canvass/": {"pk": "campaign_a", "lift": "lift_a"},
     "shifts/": {"pk": "shift_a"},
     "signups/": {"pk": "signup_a"},
     "lead/shifts/": {"pk": "shift_a"},
