@@ -145,6 +145,9 @@ def _path(world, route) -> str | None:
     if route.route.startswith("admin/"):
         _model, obj = _admin_object(world, route.route)
         values = {"object_id": str(obj.pk) if obj is not None else "", "id": str(obj.pk) if obj else ""}
+        # An admin view of its own on one object (a campaign's agent, retention, destroy; a volunteer's digest):
+        # the world's object, never a guessed id (ids depend on what ran before in the same database).
+        values |= {"pk": values["id"] or "0", "user_id": str(world.users["volunteer"].pk)}
         if "<path:object_id>" in route.route and obj is None:
             return None
         return fill(route, {**values, **{p: "1" for p in route.params if p not in values}})
