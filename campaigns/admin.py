@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Subquery
+from django.db.models import F, Subquery
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from campaigns.models import (
@@ -34,16 +34,10 @@ class ElectionAdmin(ScopedAdmin):
     search_fields = ["name", "slug"]
 
 
-def _seat_page_link(slug: str | None, code: str, text: str = "Seat page") -> str:
-    """A link to the seat's organiser page; none while the form holds a code no seat page has (a change page
-    shown again with the errors of what was typed)."""
-    if not slug:
+def _seat_page_link(slug: str | None, code: str | None, text: str = "Seat page") -> str:
+    if not slug or not code:
         return "—"
-    try:
-        url = reverse("campaigns:seat", args=[slug, code])
-    except NoReverseMatch:
-        return "—"
-    return format_html('<a href="{}">{}</a>', url, text)
+    return format_html('<a href="{}">{}</a>', reverse("campaigns:seat", args=[slug, code]), text)
 
 
 @admin.register(Constituency)
@@ -59,12 +53,14 @@ class ConstituencyAdmin(ScopedAdmin):
     def get_queryset(self, request):
         # One uncorrelated subquery: PostgreSQL finds the latest election once for the whole list.
         latest = Election.objects.order_by("-date", "-pk").values("slug")[:1]
-        return super().get_queryset(request).annotate(latest_election_slug=Subquery(latest))
+        # ``stored_code``: the code as saved. A change page shown again with the errors of what was typed holds
+        # the typed code in ``code``; the link goes to the seat that exists.
+        return super().get_queryset(request).annotate(latest_election_slug=Subquery(latest), stored_code=F("code"))
 
     @admin.display(description="Seat page")
     def seat_page(self, obj: Constituency) -> str:
         text = "Open the seat page: propose and endorse candidates there"
-        return _seat_page_link(getattr(obj, "latest_election_slug", None), obj.code, text)
+        return _seat_page_link(getattr(obj, "latest_election_slug", None), getattr(obj, "stored_code", None), text)
 
 
 @admin.register(Party)

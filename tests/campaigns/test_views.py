@@ -228,3 +228,20 @@ def test_public_endorsement_pages_cost_the_same_whatever_the_number_endorsed(
     assert one.count(seat_link) == 1 and three.count(seat_link) == 3
     with django_assert_num_queries(3):
         client.get("/endorsements/find/", {"q": "ilford"})
+
+
+def test_a_seat_change_page_shown_again_with_errors_links_to_the_saved_seat(election, seat_a, national_organiser):
+    """The admin's seat link comes from the code as saved, not from what was typed into a form that failed."""
+    from django.urls import reverse
+
+    client = logged_in_client(national_organiser)
+    response = client.post(
+        reverse("admin:campaigns_constituency_change", args=[seat_a.pk]),
+        {"code": "²³", "name": "", "nation": seat_a.nation, "region_name": seat_a.region_name},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "errornote" in page or "errorlist" in page
+    assert reverse("campaigns:seat", args=[election.slug, seat_a.code]) in page
+    seat_a.refresh_from_db()
+    assert seat_a.code == "E14001300" and seat_a.name == "Ilford North"
